@@ -1,0 +1,48 @@
+# kms-pubkey developer entry points. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_VERSION := 26.3
+
+# Every workspace package, installed editable into .venv and built by `make wheels`.
+GENERATED := generated/aws
+OVERLAYS := overlays/core overlays/aws
+PACKAGES := $(GENERATED) $(OVERLAYS)
+PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+
+.DEFAULT_GOAL := help
+.PHONY: help venv generate check-generated test lint wheels demo bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+$(VENV)/.installed: pyproject.toml generator/requirements.txt $(PYPROJECTS)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --group dev -r generator/requirements.txt $(addprefix -e ,$(PACKAGES))
+	touch $@
+
+venv: $(VENV)/.installed ## create .venv with every package and tool
+
+generate: $(VENV)/.installed ## regenerate generated/ from specs/
+	$(PY) generator/generate.py
+
+check-generated: $(VENV)/.installed ## fail if generated/ differs from a fresh generation
+	$(PY) generator/generate.py --check
+
+test: $(VENV)/.installed ## run the whole test suite
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed ## ruff, and mypy --strict on the overlays
+	$(VENV)/bin/ruff check overlays tests generator
+	$(VENV)/bin/ruff format --check overlays generator
+	$(VENV)/bin/mypy --config-file pyproject.toml $(foreach p,$(OVERLAYS),$(wildcard $(p)/kms_pubkey*))
+
+wheels: $(VENV)/.installed ## build every package's wheel into dist/
+	rm -rf dist && mkdir -p dist
+	for p in $(PACKAGES); do $(PY) -m build --wheel --outdir dist $$p >/dev/null || exit 1; done
+	@ls -1 dist
+
+clean: ## remove virtual environments and build output
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,34 @@
+"""kms-pubkey: one normalised, verified public key from any of three cloud KMSs."""
+
+from kms_pubkey.errors import (
+    ApiError,
+    AuthError,
+    DryRunError,
+    KeyFormatError,
+    KmsError,
+    NotFoundError,
+    ResponseError,
+    ThrottlingError,
+    TransportError,
+    UnsupportedKeyError,
+    ValidationError,
+)
+from kms_pubkey.public_key import PublicKey, load_public_key
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "DryRunError",
+    "KeyFormatError",
+    "KmsError",
+    "NotFoundError",
+    "PublicKey",
+    "ResponseError",
+    "ThrottlingError",
+    "TransportError",
+    "UnsupportedKeyError",
+    "ValidationError",
+    "load_public_key",
+]

@@ -1,0 +1,51 @@
+"""Access-key credentials and the env/file look-ups every vendor's chain is built from."""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+from kms_pubkey.errors import ValidationError
+
+
+@attrs.frozen
+class Credentials:
+    """An access key pair, with the temporary-credential token when there is one.
+
+    The secret and the token never appear in a repr, a message or a log.
+    """
+
+    access_key_id: str
+    secret: str = attrs.field(repr=False)
+    token: str | None = attrs.field(default=None, repr=False)
+    source: str = "explicit"
+
+    def __attrs_post_init__(self) -> None:
+        if not self.access_key_id or not self.secret:
+            raise ValidationError(f"credentials from {self.source} need both an access key id and a secret")
+
+
+def first_env(names: tuple[str, ...], environ: Mapping[str, str] | None = None) -> str | None:
+    env = os.environ if environ is None else environ
+    for name in names:
+        value = env.get(name)
+        if value:
+            return value
+    return None
+
+
+def read_ini(path: Path) -> configparser.RawConfigParser | None:
+    """An INI file as the vendor CLIs write it, or None when it does not exist."""
+    parser = configparser.RawConfigParser()
+    try:
+        with path.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, configparser.Error, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read {path}: {type(exc).__name__}") from None
+    return parser

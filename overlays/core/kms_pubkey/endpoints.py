@@ -1,0 +1,42 @@
+"""Endpoint checks shared by every vendor: refuse a malformed URL before any request."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+import httpx
+
+from kms_pubkey.errors import ValidationError
+
+_REGION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def check_region(region: str, vendor: str) -> str:
+    """A region is spliced into a host name, so only letters, digits and dashes pass."""
+    if not isinstance(region, str) or not _REGION.fullmatch(region):
+        raise ValidationError(f"{vendor} region {region!r} is not a region name like 'us-east-1'")
+    return region
+
+
+def check_endpoint(endpoint: str) -> str:
+    """An absolute http(s) URL with a host and nothing after the path; returned without a trailing '/'."""
+    try:
+        url = httpx.URL(endpoint)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValidationError(f"endpoint is not a valid URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValidationError("endpoint must be an absolute http:// or https:// URL with a host")
+    if url.query or url.fragment or url.userinfo:
+        raise ValidationError("endpoint must not carry a query, fragment or user info")
+    return str(url).rstrip("/")
+
+
+def is_loopback(endpoint: str) -> bool:
+    host = httpx.URL(endpoint).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,83 @@
+"""The one error hierarchy every vendor raises, so callers catch by meaning, not by cloud."""
+
+from __future__ import annotations
+
+
+class KmsError(Exception):
+    """Root of everything the SDK raises on purpose."""
+
+
+class ValidationError(KmsError):
+    """A bad argument, refused before any request is sent."""
+
+
+class KeyFormatError(KmsError):
+    """The data is not a public key we can read."""
+
+
+class UnsupportedKeyError(KeyFormatError):
+    """The key is readable, but `cryptography` cannot represent it (SM2, ML-KEM-512)."""
+
+
+class TransportError(KmsError):
+    """No usable HTTP answer (connect, read or timeout) after every retry."""
+
+
+class ResponseError(KmsError):
+    """A 2xx answer that is not a valid GetPublicKey result."""
+
+
+class ApiError(KmsError):
+    """The service answered with an error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        status_code: int,
+        code: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.retry_after = retry_after
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [f"{self.vendor} {self.status_code}"]
+        if self.code:
+            parts.append(self.code)
+        text = " ".join(parts) + (f": {self.message}" if self.message else "")
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(vendor={self.vendor!r}, status_code={self.status_code!r}, "
+            f"code={self.code!r}, message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class AuthError(ApiError):
+    """Credentials or signature rejected."""
+
+
+class NotFoundError(ApiError):
+    """The key or key version does not exist."""
+
+
+class ThrottlingError(ApiError):
+    """The service asked us to slow down."""
+
+
+class DryRunError(ApiError):
+    """A DryRun request was checked and, as the service always does, refused with its reason.
+
+    `code` and `message` carry the service's verdict; a DryRun never yields a key.
+    """
