@@ -6,9 +6,10 @@ PY := $(VENV)/bin/python
 PIP_VERSION := 26.3
 
 # Every workspace package, installed editable into .venv and built by `make wheels`.
-GENERATED := generated/aws
-OVERLAYS := overlays/core overlays/aws
-PACKAGES := $(GENERATED) $(OVERLAYS)
+GENERATED := $(wildcard generated/*)
+OVERLAYS := $(wildcard overlays/*)
+TOOLS := $(wildcard emulator)
+PACKAGES := $(GENERATED) $(OVERLAYS) $(TOOLS)
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .DEFAULT_GOAL := help

@@ -24,6 +24,9 @@ CONFIGS = ROOT / "generator" / "config"
 # vendor -> spec file; the config file is generator/config/<vendor>.yaml
 VENDORS = {
     "aws": "aws-kms.yaml",
+    "alibaba": "alibaba-kms.yaml",
+    "alibaba-instance": "alibaba-kms-instance.yaml",
+    "huawei": "huawei-kms.yaml",
 }
 DROP = {".ruff_cache", ".gitignore"}
 
@@ -101,7 +104,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if generated/ is out of date")
     parser.add_argument("vendors", nargs="*", metavar="VENDOR", help=", ".join(VENDORS))
     args = parser.parse_args()
-    vendors = args.vendors or list(VENDORS)
+    # A vendor whose spec is not written yet is skipped, so vendors can land one by one.
+    vendors = args.vendors or [v for v in VENDORS if (ROOT / "specs" / VENDORS[v]).exists()]
     unknown = sorted(set(vendors) - set(VENDORS))
     if unknown:
         parser.error(f"unknown vendor(s): {', '.join(unknown)}")
