@@ -95,7 +95,7 @@ def differences(expected: Path, actual: Path) -> list[str]:
         for name, sub in cmp.subdirs.items():
             walk(sub, f"{prefix}{name}/")
 
-    walk(filecmp.dircmp(expected, actual, ignore=["__pycache__", *DROP]), "")
+    walk(filecmp.dircmp(expected, actual, ignore=["__pycache__", ".pdm-build", *DROP]), "")
     return problems
 
 
