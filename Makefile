@@ -42,7 +42,9 @@ lint: $(VENV)/.installed ## ruff, and mypy --strict on the overlays
 
 wheels: $(VENV)/.installed ## build every package's wheel into dist/
 	rm -rf dist && mkdir -p dist
-	for p in $(PACKAGES); do $(PY) -m build --wheel --outdir dist $$p >/dev/null || exit 1; done
+	for p in $(PACKAGES); do \
+		$(PY) -m build --wheel --outdir dist $$p > dist/.build.log 2>&1 || { cat dist/.build.log; exit 1; }; \
+	done; rm -f dist/.build.log
 	@ls -1 dist
 
 clean: ## remove virtual environments and build output

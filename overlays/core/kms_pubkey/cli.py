@@ -125,9 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(vendors, commands)
     args = parser.parse_args(argv)
     try:
-        if hasattr(args, "_command"):
-            return args._command.run(args)
-        key = args._vendor.fetch(args)
+        command: Command | None = getattr(args, "_command", None)
+        if command is not None:
+            return command.run(args)
+        vendor: VendorCommand = args._vendor
+        key = vendor.fetch(args)
         write_key(key, args.format)
     except KmsError as error:
         print(f"kms-pubkey: error: {_describe(error)}", file=sys.stderr)

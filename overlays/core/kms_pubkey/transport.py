@@ -60,7 +60,7 @@ class RequestPolicy:
                 return None
             return max(0.0, error.retry_after)
         # Full jitter: spreads a fleet of clients that failed together.
-        return rand() * min(self.backoff_cap, self.backoff_base * 2**attempt)
+        return rand() * min(self.backoff_cap, self.backoff_base * 2.0**attempt)
 
 
 def is_retryable(error: KmsError) -> bool:
