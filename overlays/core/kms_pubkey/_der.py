@@ -2,6 +2,10 @@
 
 We parse the key ourselves so that keys `cryptography` cannot load (SM2, ML-KEM-512) stay
 readable, and so that the hot path never pays for importing a crypto backend.
+
+The reader is strict DER, like `cryptography`'s own: minimal lengths, minimal INTEGERs and
+OBJECT IDENTIFIER arcs, no indefinite lengths. A key we accept therefore has exactly one
+encoding, which is what lets `PublicKey.der` be compared byte for byte.
 """
 
 from __future__ import annotations
@@ -13,9 +17,15 @@ OCTET_STRING = 0x04
 NULL = 0x05
 OID = 0x06
 
+_MAX_LENGTH_OCTETS = 4
+
 
 class DerError(ValueError):
-    """Malformed DER. Internal: callers turn it into KeyFormatError."""
+    """Malformed DER. Internal: callers turn it into KeyFormatError.
+
+    Messages name what is wrong, never the bytes themselves, so they are safe to show
+    even when the input was a private key.
+    """
 
 
 def read_tlv(data: bytes, offset: int) -> tuple[int, int, int]:
@@ -31,11 +41,18 @@ def read_tlv(data: bytes, offset: int) -> tuple[int, int, int]:
         length = first
     else:
         count = first & 0x7F
-        if count == 0 or count > 4:
+        if count == 0:
+            raise DerError("indefinite length is not DER")
+        if count > _MAX_LENGTH_OCTETS:
             raise DerError("unsupported length encoding")
         if pos + count > len(data):
             raise DerError("truncated length")
-        length = int.from_bytes(data[pos : pos + count], "big")
+        length_bytes = data[pos : pos + count]
+        if length_bytes[0] == 0:
+            raise DerError("length has leading zero octets (not DER)")
+        length = int.from_bytes(length_bytes, "big")
+        if length < 0x80:
+            raise DerError("short length in long form (not DER)")
         pos += count
     end = pos + length
     if end > len(data):
@@ -69,17 +86,22 @@ def top_sequence(data: bytes) -> list[tuple[int, int, int]]:
 def decode_oid(content: bytes) -> str:
     if not content:
         raise DerError("empty OBJECT IDENTIFIER")
-    arcs: list[int] = []
-    value = 0
-    for byte in content:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            arcs.append(value)
-            value = 0
     if content[-1] & 0x80:
         raise DerError("truncated OBJECT IDENTIFIER")
+    arcs: list[int] = []
+    value = 0
+    arc_start = True
+    for byte in content:
+        if arc_start and byte == 0x80:
+            raise DerError("OBJECT IDENTIFIER arc has a leading zero (not DER)")
+        value = (value << 7) | (byte & 0x7F)
+        arc_start = not byte & 0x80
+        if arc_start:
+            arcs.append(value)
+            value = 0
     first = arcs[0]
-    head = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
+    top = min(first // 40, 2)
+    head = [top, first - 40 * top]
     return ".".join(str(arc) for arc in head + arcs[1:])
 
 
@@ -95,6 +117,11 @@ def encode_tlv(tag: int, content: bytes) -> bytes:
 
 
 def integer_value(content: bytes) -> int:
+    """A DER INTEGER's value; refuses the empty and the non-minimal encodings."""
     if not content:
         raise DerError("empty INTEGER")
+    if len(content) > 1 and (
+        (content[0] == 0x00 and content[1] < 0x80) or (content[0] == 0xFF and content[1] >= 0x80)
+    ):
+        raise DerError("INTEGER is not minimally encoded (not DER)")
     return int.from_bytes(content, "big", signed=True)

@@ -1,19 +1,27 @@
-"""JWK export (RFC 7517/7518/8037), done from DER so that serving a JWKS needs no crypto backend."""
+"""JWK export (RFC 7517/7518/8037), done from DER so that serving a JWKS needs no crypto backend.
+
+A compressed EC point is decompressed here, in plain integer arithmetic (`_spec.ec_point`,
+which also checks the point is on its curve): RFC 7518 needs both coordinates, and doing it
+ourselves keeps this path free of `cryptography`, like the rest of key parsing.
+"""
 
 from __future__ import annotations
 
 import base64
 from typing import TYPE_CHECKING
 
-from kms_pubkey import _der
-from kms_pubkey.errors import UnsupportedKeyError
+from kms_pubkey import _der, _spec
+from kms_pubkey.errors import KeyFormatError, UnsupportedKeyError
 
 if TYPE_CHECKING:
     from kms_pubkey.public_key import PublicKey
 
-_EC_CURVES = {"P256": ("P-256", 32), "P384": ("P-384", 48), "P521": ("P-521", 66),
-              "SECP256K1": ("secp256k1", 32)}
+# Curves with a registered JWK name (RFC 7518 section 6.2.1.1, RFC 8812 for secp256k1).
+_EC_CURVES = {"P256": "P-256", "P384": "P-384", "P521": "P-521", "SECP256K1": "secp256k1"}
+# RFC 8037 section 2.
 _OKP_CURVES = {"ED25519": "Ed25519", "ED448": "Ed448", "X25519": "X25519", "X448": "X448"}
+_SIGN = frozenset({"SIGN_VERIFY", "SIGN/VERIFY", "SIGN"})
+_ENCRYPT = frozenset({"ENCRYPT_DECRYPT", "ENCRYPT/DECRYPT", "ENCRYPT", "KEY_AGREEMENT"})
 
 
 def _b64url(data: bytes) -> str:
@@ -25,30 +33,33 @@ def _unsigned(value: int) -> bytes:
 
 
 def to_jwk(key: PublicKey) -> dict[str, str]:
-    from kms_pubkey.public_key import _split_spki, neutral_key_spec
+    from kms_pubkey.public_key import split_spki
 
-    neutral = neutral_key_spec(key)
-    _, _, key_bits = _split_spki(key.der)
+    neutral, key_bits = split_spki(key.der)
     jwk: dict[str, str]
-    if neutral.startswith("RSA_"):
-        (_, n_start, n_end), (_, e_start, e_end) = _der.top_sequence(key_bits)
-        n = _der.integer_value(key_bits[n_start:n_end])
-        e = _der.integer_value(key_bits[e_start:e_end])
-        jwk = {"kty": "RSA", "n": _b64url(_unsigned(n)), "e": _b64url(_unsigned(e))}
-    elif neutral in _EC_CURVES:
-        crv, size = _EC_CURVES[neutral]
-        if key_bits[0] != 4:
-            raise UnsupportedKeyError("JWK export needs an uncompressed EC point")
-        x, y = key_bits[1 : 1 + size], key_bits[1 + size :]
-        jwk = {"kty": "EC", "crv": crv, "x": _b64url(x), "y": _b64url(y)}
-    elif neutral in _OKP_CURVES:
-        jwk = {"kty": "OKP", "crv": _OKP_CURVES[neutral], "x": _b64url(key_bits)}
-    else:
-        raise UnsupportedKeyError(f"JWK has no registered form for a {key.key_spec} key")
+    try:
+        if neutral.startswith("RSA_"):
+            n, e = _spec.rsa_numbers(key_bits)
+            jwk = {"kty": "RSA", "n": _b64url(_unsigned(n)), "e": _b64url(_unsigned(e))}
+        elif neutral in _EC_CURVES:
+            size = _spec.CURVES[neutral][3]
+            x, y = _spec.ec_point(neutral, key_bits)
+            jwk = {
+                "kty": "EC",
+                "crv": _EC_CURVES[neutral],
+                "x": _b64url(x.to_bytes(size, "big")),
+                "y": _b64url(y.to_bytes(size, "big")),
+            }
+        elif neutral in _OKP_CURVES:
+            jwk = {"kty": "OKP", "crv": _OKP_CURVES[neutral], "x": _b64url(key_bits)}
+        else:
+            raise UnsupportedKeyError(f"JWK has no registered form for a {key.key_spec} key")
+    except _der.DerError as exc:  # pragma: no cover - split_spki already checked the key
+        raise KeyFormatError(f"not a usable public key: {exc}") from None
     if key.key_id:
         jwk["kid"] = key.key_id
-    if key.key_usage in ("SIGN_VERIFY", "SIGN/VERIFY", "SIGN"):
+    if key.key_usage in _SIGN:
         jwk["use"] = "sig"
-    elif key.key_usage in ("ENCRYPT_DECRYPT", "ENCRYPT/DECRYPT", "ENCRYPT"):
+    elif key.key_usage in _ENCRYPT:
         jwk["use"] = "enc"
     return jwk

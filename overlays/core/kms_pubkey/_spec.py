@@ -1,12 +1,24 @@
-"""Which key a SubjectPublicKeyInfo holds, named in each vendor's own vocabulary."""
+"""Which key a SubjectPublicKeyInfo holds, named in each vendor's own vocabulary.
+
+Also the little elliptic-curve arithmetic needed to check that an EC public key is a point
+on its curve (and to decompress one), in plain integers so that no crypto backend is loaded.
+"""
 
 from __future__ import annotations
+
+import re
 
 from kms_pubkey import _der
 
 RSA = "1.2.840.113549.1.1.1"
 EC = "1.2.840.10045.2.1"
 SM2_CURVE = "1.2.156.10197.1.301"
+
+# DER of the OBJECT IDENTIFIERs we write when we rebuild an SPKI.
+RSA_OID_DER = bytes.fromhex("06092a864886f70d010101")
+EC_OID_DER = bytes.fromhex("06072a8648ce3d0201")
+SM2_CURVE_OID_DER = bytes.fromhex("06082a811ccf5501822d")
+NULL_DER = b"\x05\x00"
 
 # Neutral names for what the key is; the vendor tables below rename them.
 _EC_CURVES = {
@@ -16,12 +28,12 @@ _EC_CURVES = {
     "1.3.132.0.10": "SECP256K1",
     SM2_CURVE: "SM2",
 }
+EC_NAMES = frozenset(_EC_CURVES.values())
 _PLAIN_ALGORITHMS = {
     "1.3.101.112": "ED25519",
     "1.3.101.113": "ED448",
     "1.3.101.110": "X25519",
     "1.3.101.111": "X448",
-    SM2_CURVE: "SM2",
     "2.16.840.1.101.3.4.3.17": "ML_DSA_44",
     "2.16.840.1.101.3.4.3.18": "ML_DSA_65",
     "2.16.840.1.101.3.4.3.19": "ML_DSA_87",
@@ -46,6 +58,51 @@ _KEY_BYTES = {
     "ML_KEM_512": (800,),
     "ML_KEM_768": (1184,),
     "ML_KEM_1024": (1568,),
+}
+# Keys `cryptography` has no object for: readable here, `UnsupportedKeyError` there.
+NOT_IN_CRYPTOGRAPHY = frozenset({"SM2", "ML_KEM_512"})
+
+# Short Weierstrass curves y^2 = x^3 + ax + b over GF(p), as (p, a, b, coordinate bytes).
+# Every p here is 3 mod 4, so a square root is one modular exponentiation.
+_P256 = 2**256 - 2**224 + 2**192 + 2**96 - 1
+_P384 = 2**384 - 2**128 - 2**96 + 2**32 - 1
+_P521 = 2**521 - 1
+_K256 = 2**256 - 2**32 - 977
+_SM2P = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF", 16)
+CURVES: dict[str, tuple[int, int, int, int]] = {
+    "P256": (
+        _P256,
+        _P256 - 3,
+        int("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b", 16),
+        32,
+    ),
+    "P384": (
+        _P384,
+        _P384 - 3,
+        int(
+            "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875a"
+            "c656398d8a2ed19d2a85c8edd3ec2aef",
+            16,
+        ),
+        48,
+    ),
+    "P521": (
+        _P521,
+        _P521 - 3,
+        int(
+            "51953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109"
+            "e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00",
+            16,
+        ),
+        66,
+    ),
+    "SECP256K1": (_K256, 0, 7, 32),
+    "SM2": (
+        _SM2P,
+        _SM2P - 3,
+        int("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93", 16),
+        32,
+    ),
 }
 
 VOCABULARIES: dict[str, dict[str, str]] = {
@@ -76,52 +133,116 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 }
 VOCABULARIES["alibaba-instance"] = VOCABULARIES["alibaba"]
 
+_RSA_SPEC = re.compile(r"RSA_[1-9][0-9]{2,4}")
+_MIN_RSA_BITS = 512
+_MAX_RSA_BITS = 16384
+
 
 def neutral_spec(algorithm_oid: str, parameters: bytes | None, key_bits: bytes) -> str:
-    """Name the key (`RSA_2048`, `P256`, `ML_DSA_65`...) and check its length.
+    """Name the key (`RSA_2048`, `P256`, `ML_DSA_65`...) and check it fits its algorithm.
 
+    `parameters` is the whole DER element after the algorithm OID, or None when absent.
     Raises `_der.DerError` on a key whose contents do not match its algorithm.
     """
     if algorithm_oid == RSA:
-        fields = _der.top_sequence(key_bits)
-        if len(fields) != 2 or any(tag != _der.INTEGER for tag, _, _ in fields):
-            raise _der.DerError("RSA key is not an RSAPublicKey")
-        _, start, end = fields[0]
-        modulus = _der.integer_value(key_bits[start:end])
-        _, e_start, e_end = fields[1]
-        exponent = _der.integer_value(key_bits[e_start:e_end])
-        if modulus <= 0 or exponent <= 1:
+        if parameters not in (None, NULL_DER):
+            raise _der.DerError("RSA AlgorithmIdentifier parameters must be NULL")
+        modulus, exponent = rsa_numbers(key_bits)
+        bits = modulus.bit_length()
+        if not _MIN_RSA_BITS <= bits <= _MAX_RSA_BITS:
+            raise _der.DerError(f"RSA modulus of {bits} bits is outside {_MIN_RSA_BITS}..{_MAX_RSA_BITS}")
+        if modulus % 2 == 0 or exponent < 3 or exponent % 2 == 0 or exponent >= modulus:
             raise _der.DerError("RSA key has an invalid modulus or exponent")
-        return f"RSA_{modulus.bit_length()}"
+        return f"RSA_{bits}"
     if algorithm_oid == EC:
         if parameters is None:
             raise _der.DerError("EC key without a named curve")
         tag, start, end = _der.read_tlv(parameters, 0)
-        if tag != _der.OID:
+        if tag != _der.OID or end != len(parameters):
             raise _der.DerError("EC key without a named curve")
         curve_oid = _der.decode_oid(parameters[start:end])
         name = _EC_CURVES.get(curve_oid)
         if name is None:
             raise _der.DerError(f"unknown EC curve {curve_oid}")
-    else:
-        found = _PLAIN_ALGORITHMS.get(algorithm_oid)
-        if found is None:
-            raise _der.DerError(f"unknown key algorithm {algorithm_oid}")
-        name = found
-    if len(key_bits) not in _KEY_BYTES[name]:
-        raise _der.DerError(f"{name} key has the wrong length ({len(key_bits)} bytes)")
-    if name in _EC_CURVES.values() and key_bits[0] not in (2, 3, 4):
-        raise _der.DerError("EC point is neither compressed nor uncompressed")
-    return name
+        if len(key_bits) not in _KEY_BYTES[name]:
+            raise _der.DerError(f"{name} key has the wrong length ({len(key_bits)} bytes)")
+        ec_point(name, key_bits)
+        return name
+    if algorithm_oid == SM2_CURVE:
+        # Some toolkits put the SM2 curve OID where the algorithm belongs; the key is the same.
+        if parameters not in (None, NULL_DER, SM2_CURVE_OID_DER):
+            raise _der.DerError("unexpected parameters for an SM2 key")
+        if len(key_bits) not in _KEY_BYTES["SM2"]:
+            raise _der.DerError(f"SM2 key has the wrong length ({len(key_bits)} bytes)")
+        ec_point("SM2", key_bits)
+        return "SM2"
+    found = _PLAIN_ALGORITHMS.get(algorithm_oid)
+    if found is None:
+        raise _der.DerError(f"unknown key algorithm {algorithm_oid}")
+    if parameters is not None:
+        raise _der.DerError(f"{found} AlgorithmIdentifier must have no parameters")
+    if len(key_bits) not in _KEY_BYTES[found]:
+        raise _der.DerError(f"{found} key has the wrong length ({len(key_bits)} bytes)")
+    return found
+
+
+def rsa_numbers(key_bits: bytes) -> tuple[int, int]:
+    """(n, e) of a DER RSAPublicKey, both positive."""
+    fields = _der.top_sequence(key_bits)
+    if len(fields) != 2 or any(tag != _der.INTEGER for tag, _, _ in fields):
+        raise _der.DerError("RSA key is not an RSAPublicKey")
+    (_, n_start, n_end), (_, e_start, e_end) = fields
+    modulus = _der.integer_value(key_bits[n_start:n_end])
+    exponent = _der.integer_value(key_bits[e_start:e_end])
+    if modulus <= 0 or exponent <= 0:
+        raise _der.DerError("RSA key has an invalid modulus or exponent")
+    return modulus, exponent
+
+
+def ec_point(name: str, encoded: bytes) -> tuple[int, int]:
+    """The affine (x, y) of an SEC1-encoded point, decompressing it if needed.
+
+    Raises `_der.DerError` unless the point is on the curve (the point at infinity is refused).
+    """
+    p, a, b, size = CURVES[name]
+    prefix = encoded[:1]
+    if prefix == b"\x04" and len(encoded) == 1 + 2 * size:
+        x = int.from_bytes(encoded[1 : 1 + size], "big")
+        y = int.from_bytes(encoded[1 + size :], "big")
+        if x >= p or y >= p or (y * y - (x * x * x + a * x + b)) % p:
+            raise _der.DerError(f"{name} public key is not a point on the curve")
+        return x, y
+    if prefix in (b"\x02", b"\x03") and len(encoded) == 1 + size:
+        x = int.from_bytes(encoded[1:], "big")
+        if x >= p:
+            raise _der.DerError(f"{name} public key is not a point on the curve")
+        rhs = (x * x * x + a * x + b) % p
+        y = pow(rhs, (p + 1) // 4, p)
+        if y * y % p != rhs:
+            raise _der.DerError(f"{name} public key is not a point on the curve")
+        if y & 1 != prefix[0] & 1:
+            y = p - y
+        return x, y % p
+    raise _der.DerError(f"{name} public key is neither a compressed nor an uncompressed point")
 
 
 def vendor_spec(neutral: str, vendor: str | None) -> str:
     """Rename a neutral spec into the vendor's vocabulary; AWS's when the vendor is unknown."""
-    table = VOCABULARIES.get(vendor or "aws", VOCABULARIES["aws"])
-    return table.get(neutral, neutral)
+    return _table(vendor).get(neutral, neutral)
 
 
-def is_known(spec: str, vendor: str | None) -> bool:
-    """Whether `spec` is a name we derived with confidence for this vendor."""
-    table = VOCABULARIES.get(vendor or "aws", VOCABULARIES["aws"])
-    return spec.startswith("RSA_") or spec in table.values()
+def neutral_of(spec: str, vendor: str | None) -> str | None:
+    """The neutral name behind a vendor's spec name, or None when we do not know the name.
+
+    Names we do not know (a spec added after this release) cannot be checked against the key.
+    """
+    for neutral, name in _table(vendor).items():
+        if name == spec:
+            return neutral
+    if _RSA_SPEC.fullmatch(spec) or spec in _KEY_BYTES:
+        return spec
+    return None
+
+
+def _table(vendor: str | None) -> dict[str, str]:
+    return VOCABULARIES.get(vendor or "aws", VOCABULARIES["aws"])
