@@ -1,0 +1,9 @@
+"""kms-pubkey for Alibaba Cloud KMS.
+
+Shared gateway (`kms.<region>.aliyuncs.com`): `AlibabaKmsClient`, `AsyncAlibabaKmsClient`
+(modules `client`, `acs3`, `rpc`, `credentials`, `endpoints`, `errors`, `cli`).
+"""
+
+from kms_pubkey_alibaba.client import AlibabaKmsClient, AsyncAlibabaKmsClient
+
+__all__ = ["AlibabaKmsClient", "AsyncAlibabaKmsClient"]

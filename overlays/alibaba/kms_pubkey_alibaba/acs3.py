@@ -1,0 +1,177 @@
+"""Alibaba Cloud's V3 request signature, ACS3-HMAC-SHA256, as pure steps plus an httpx adapter.
+
+    canonical request = METHOD \n PATH \n sorted-query \n canonical-headers \n signed-headers \n sha256(body)
+    string to sign    = "ACS3-HMAC-SHA256" \n hex(sha256(canonical request))
+    signature         = hex(HMAC-SHA256(secret, string to sign))
+    Authorization     = ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=signature
+
+Checked against the documentation's worked example and against the official SDK's
+`Utils.get_authorization` (alibabacloud-tea-openapi). The clock and the nonce are injected,
+so a retry re-signs with a fresh date and nonce and tests can pin both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Generator, Iterable, Mapping
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import httpx
+
+from kms_pubkey.credentials import Credentials
+
+ALGORITHM = "ACS3-HMAC-SHA256"
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_nonce() -> str:
+    """A fresh, unguessable signature nonce (the gateway refuses a nonce it has seen)."""
+    return secrets.token_hex(16)
+
+
+def acs_date(now: datetime) -> str:
+    return now.astimezone(UTC).strftime(DATE_FORMAT)
+
+
+def encode(value: str) -> str:
+    """RFC 3986 percent-encoding: only A-Z a-z 0-9 - _ . ~ stay as they are."""
+    return quote(value, safe="~")
+
+
+def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """Decoded (name, value) pairs, both encoded, sorted, joined with '&'."""
+    encoded = sorted((encode(name), encode(value)) for name, value in pairs)
+    return "&".join(f"{name}={value}" for name, value in encoded)
+
+
+def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    """(canonical header block, signed header list) from (name, value) pairs.
+
+    Names are lower-cased and sorted; values are trimmed; the values of a repeated name
+    are sorted and joined with ','.
+    """
+    merged: dict[str, list[str]] = {}
+    for name, value in headers:
+        merged.setdefault(name.lower().strip(), []).append(value.strip())
+    names = sorted(merged)
+    block = "".join(f"{name}:{','.join(sorted(merged[name]))}\n" for name in names)
+    return block, ";".join(names)
+
+
+def canonical_request(
+    method: str,
+    path: str,
+    query: Iterable[tuple[str, str]],
+    headers: Iterable[tuple[str, str]],
+    payload_hash: str,
+) -> tuple[str, str]:
+    """(canonical request, signed headers). `path` is the encoded path as sent ('/' for RPC)."""
+    block, signed = canonical_headers(headers)
+    text = "\n".join([method.upper(), path or "/", canonical_query(query), block, signed, payload_hash])
+    return text, signed
+
+
+def string_to_sign(canonical: str) -> str:
+    return f"{ALGORITHM}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+
+
+def signature(secret: str, text: str) -> str:
+    return hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def authorization(access_key_id: str, signed_headers: str, sig: str) -> str:
+    return f"{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={sig}"
+
+
+def is_signed_header(name: str) -> bool:
+    """What we sign: host, content-type and every x-acs-* header (what the gateway requires)."""
+    name = name.lower()
+    return name in ("host", "content-type") or name.startswith("x-acs-")
+
+
+def signing_headers(
+    credentials: Credentials, now: datetime, nonce: str, payload_hash: str
+) -> dict[str, str]:
+    """The x-acs-* headers the signature adds before it is computed."""
+    added = {
+        "x-acs-date": acs_date(now),
+        "x-acs-signature-nonce": nonce,
+        "x-acs-content-sha256": payload_hash,
+    }
+    if credentials.token:
+        # As the official SDK does for STS credentials.
+        added["x-acs-accesskey-id"] = credentials.access_key_id
+        added["x-acs-security-token"] = credentials.token
+    return added
+
+
+def sign(
+    method: str,
+    path: str,
+    query: Iterable[tuple[str, str]],
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes,
+    credentials: Credentials,
+    now: datetime,
+    nonce: str,
+) -> dict[str, str]:
+    """Every header to set on the request: the x-acs-* signing headers and `Authorization`.
+
+    `headers` are the request's headers without any of those; only the signable ones
+    (see `is_signed_header`) enter the signature.
+    """
+    payload_hash = hashlib.sha256(body).hexdigest()
+    items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    added = signing_headers(credentials, now, nonce, payload_hash)
+    replaced = {name.lower() for name in added} | {"authorization"}
+    signable = [(k, v) for k, v in items if is_signed_header(k) and k.lower() not in replaced]
+    signable += list(added.items())
+    canonical, signed = canonical_request(method, path, query, signable, payload_hash)
+    added["Authorization"] = authorization(
+        credentials.access_key_id, signed, signature(credentials.secret, string_to_sign(canonical))
+    )
+    return added
+
+
+class Acs3Auth(httpx.Auth):
+    """Signs each request (and each retry) with ACS3-HMAC-SHA256; no I/O, so sync and async share it."""
+
+    requires_request_body = True
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        clock: Callable[[], datetime] = utc_now,
+        nonce: Callable[[], str] = new_nonce,
+    ) -> None:
+        self._credentials = credentials
+        self._clock = clock
+        self._nonce = nonce
+
+    def __repr__(self) -> str:
+        return f"Acs3Auth(access_key_id={self._credentials.access_key_id!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for name in ("x-acs-security-token", "x-acs-accesskey-id", "authorization"):
+            request.headers.pop(name, None)
+        path = request.url.raw_path.decode("ascii").partition("?")[0]
+        added = sign(
+            request.method,
+            path,
+            request.url.params.multi_items(),
+            request.headers.multi_items(),
+            request.content,
+            self._credentials,
+            self._clock(),
+            self._nonce(),
+        )
+        request.headers.update(added)
+        yield request
