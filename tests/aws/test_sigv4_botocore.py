@@ -24,6 +24,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
 from kms_pubkey_aws import AwsKmsClient
 
 FIXED = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+
 from kms_pubkey.credentials import Credentials
 from kms_pubkey_aws import sigv4
 

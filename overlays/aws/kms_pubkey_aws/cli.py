@@ -22,7 +22,9 @@ class _AwsCommand:
         from kms_pubkey_aws.client import AwsKmsClient
 
         timeout = args.timeout if args.timeout is not None else defaults.TIMEOUT_SECONDS
-        with AwsKmsClient(args.region, endpoint=args.endpoint, profile=args.profile, timeout=timeout) as client:
+        with AwsKmsClient(
+            args.region, endpoint=args.endpoint, profile=args.profile, timeout=timeout
+        ) as client:
             return client.get_public_key(args.key_id, grant_tokens=args.grant_tokens)
 
 

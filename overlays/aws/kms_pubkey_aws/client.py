@@ -14,6 +14,7 @@ from kms_pubkey_aws_api.types import UNSET, Response
 
 from kms_pubkey import defaults
 from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_client_args, text, texts
+from kms_pubkey.endpoints import check_region
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
 from kms_pubkey.transport import RequestPolicy
@@ -79,7 +80,7 @@ def _settings(
             region = resolve_region(None, profile)
         except ValidationError:
             region = "us-east-1"
-    region = resolve_region(region, profile)
+    region = check_region(resolve_region(region, profile), "AWS")
     return resolve_endpoint(region, endpoint), SigV4Auth(credentials, region, clock=clock)
 
 

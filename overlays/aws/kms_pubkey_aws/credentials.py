@@ -31,7 +31,11 @@ def _from_files(name: str, env: Mapping[str, str]) -> Credentials | None:
         key_id = values.get("aws_access_key_id")
         secret = values.get("aws_secret_access_key")
         if key_id and secret:
-            return Credentials(key_id, secret, values.get("aws_session_token"), f"{source} [{name}]")
+            return Credentials(key_id, secret, values.get("aws_session_token") or None, f"{source} [{name}]")
+        if key_id or secret:
+            raise ValidationError(
+                f"{source} [{name}] has only one of aws_access_key_id and aws_secret_access_key"
+            )
     return None
 
 
@@ -48,17 +52,23 @@ def resolve_credentials(
         if not (access_key_id and secret_access_key):
             raise ValidationError("pass both access_key_id and secret_access_key, or neither")
         return Credentials(access_key_id, secret_access_key, session_token or None, "arguments")
+    if session_token:
+        raise ValidationError("session_token was given without access_key_id and secret_access_key")
     if profile is None:
         key_id = first_env(("AWS_ACCESS_KEY_ID",), env)
         secret = first_env(("AWS_SECRET_ACCESS_KEY",), env)
         if key_id and secret:
             return Credentials(key_id, secret, first_env(("AWS_SESSION_TOKEN",), env), "environment")
+        if key_id or secret:
+            raise ValidationError("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither")
     name = profile_name(profile, env)
     found = _from_files(name, env)
     if found is not None:
         return found
     if profile is not None:
-        raise ValidationError(f"AWS profile {name!r} has no access key in ~/.aws/credentials or ~/.aws/config")
+        raise ValidationError(
+            f"AWS profile {name!r} has no access key in ~/.aws/credentials or ~/.aws/config"
+        )
     raise ValidationError(
         "no AWS credentials: pass access_key_id/secret_access_key, set AWS_ACCESS_KEY_ID and "
         "AWS_SECRET_ACCESS_KEY, or add a profile to ~/.aws/credentials"

@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from kms_pubkey.endpoints import check_endpoint, check_region
 
 
-def resolve_endpoint(region: str, endpoint: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+def resolve_endpoint(
+    region: str, endpoint: str | None = None, environ: Mapping[str, str] | None = None
+) -> str:
     env = os.environ if environ is None else environ
     override = endpoint or env.get("AWS_ENDPOINT_URL_KMS") or env.get("AWS_ENDPOINT_URL")
     if override:
