@@ -47,5 +47,8 @@ wheels: $(VENV)/.installed ## build every package's wheel into dist/
 	done; rm -f dist/.build.log
 	@ls -1 dist
 
+demo: $(VENV)/.installed ## start the emulator, fetch and print a key for every vendor, stop it
+	$(PY) scripts/demo.py
+
 clean: ## remove virtual environments and build output
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache
