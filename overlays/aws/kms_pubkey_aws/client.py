@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import httpx
@@ -46,20 +47,37 @@ def _request(key_id: str, grant_tokens: Sequence[str]) -> GetPublicKeyRequest:
     return GetPublicKeyRequest(key_id=key_id, grant_tokens=tokens if tokens else UNSET)
 
 
+def _scalar(value: Any, name: str) -> str | None:
+    """A string field of the answer; the generated parser passes any JSON type through."""
+    if value is not None and type(value).__name__ != "Unset" and not isinstance(value, (str, Enum)):
+        raise ResponseError(f"aws answered GetPublicKey with a {type(value).__name__} as {name}")
+    return text(value)
+
+
+def _listed(value: Any, name: str) -> tuple[str, ...]:
+    """A list-of-strings field; absent or null is empty, anything else that is not a list is an error."""
+    if value is None or type(value).__name__ == "Unset":
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, (str, Enum)) for v in value):
+        raise ResponseError(f"aws answered GetPublicKey with {name} that is not a list of names")
+    return texts(value)
+
+
 def _public_key(response: Response[Any]) -> PublicKey:
     parsed = response.parsed
     if not isinstance(parsed, GetPublicKeyResponse):
         raise ResponseError("aws answered GetPublicKey with an unexpected body")
     return from_service(
-        text(parsed.public_key) or "",
+        _scalar(parsed.public_key, "PublicKey") or "",
         vendor="aws",
-        key_spec=text(parsed.key_spec) or text(parsed.customer_master_key_spec),
-        key_id=text(parsed.key_id),
-        key_usage=text(parsed.key_usage),
-        signing_algorithms=texts(parsed.signing_algorithms),
-        encryption_algorithms=texts(parsed.encryption_algorithms),
-        key_agreement_algorithms=texts(parsed.key_agreement_algorithms),
-        encapsulation_algorithms=texts(parsed.encapsulation_algorithms),
+        key_spec=_scalar(parsed.key_spec, "KeySpec")
+        or _scalar(parsed.customer_master_key_spec, "CustomerMasterKeySpec"),
+        key_id=_scalar(parsed.key_id, "KeyId"),
+        key_usage=_scalar(parsed.key_usage, "KeyUsage"),
+        signing_algorithms=_listed(parsed.signing_algorithms, "SigningAlgorithms"),
+        encryption_algorithms=_listed(parsed.encryption_algorithms, "EncryptionAlgorithms"),
+        key_agreement_algorithms=_listed(parsed.key_agreement_algorithms, "KeyAgreementAlgorithms"),
+        encapsulation_algorithms=_listed(parsed.encapsulation_algorithms, "EncapsulationAlgorithms"),
         request_id=response.headers.get("x-amzn-RequestId"),
     )
 
