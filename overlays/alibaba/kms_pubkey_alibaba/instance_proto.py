@@ -204,10 +204,6 @@ class _Message:
         return make(**values)
 
 
-def _text() -> str:
-    return ""
-
-
 @attrs.frozen(kw_only=True)
 class GetPublicKeyRequest(_Message):
     FIELDS: ClassVar[tuple[_Field, ...]] = (_Field(1, "key_id", _STRING),)
