@@ -5,5 +5,11 @@ Shared gateway (`kms.<region>.aliyuncs.com`): `AlibabaKmsClient`, `AsyncAlibabaK
 """
 
 from kms_pubkey_alibaba.client import AlibabaKmsClient, AsyncAlibabaKmsClient
+from kms_pubkey_alibaba.instance_client import AlibabaKmsInstanceClient, AsyncAlibabaKmsInstanceClient
 
-__all__ = ["AlibabaKmsClient", "AsyncAlibabaKmsClient"]
+__all__ = [
+    "AlibabaKmsClient",
+    "AlibabaKmsInstanceClient",
+    "AsyncAlibabaKmsClient",
+    "AsyncAlibabaKmsInstanceClient",
+]
