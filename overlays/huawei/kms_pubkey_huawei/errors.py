@@ -61,7 +61,7 @@ def _code_and_message(body: dict[str, Any]) -> tuple[str | None, str | None, str
     code, message = text(parsed.error_code), text(parsed.error_msg)
     if code:
         return code, message, request_id
-    if isinstance(parsed.error, ErrorDetail):
+    if isinstance(parsed.error, ErrorDetail) and text(parsed.error.error_code):
         return text(parsed.error.error_code), text(parsed.error.error_msg), request_id
     # Some Huawei services nest `code`/`message` instead; huaweicloudsdkcore accepts those too.
     nested = body.get("error")
