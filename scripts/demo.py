@@ -41,8 +41,20 @@ def fetch(emu: Emulator, vendor: str, key: StoredKey, home: str) -> subprocess.C
     env.update(emu.client_env())
     env["HOME"] = home  # no ~/.aws or other shared config files of the caller
     extra = EXTRA_ARGS.get(vendor, lambda key: [])(key)
-    command = [sys.executable, "-m", "kms_pubkey.cli", "get", vendor, key.key_id, "--endpoint", emu.url, *extra]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "kms_pubkey.cli",
+        "get",
+        vendor,
+        key.key_id,
+        "--endpoint",
+        emu.url,
+        *extra,
+    ]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+    )
 
 
 def main() -> int:
