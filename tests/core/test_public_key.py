@@ -443,7 +443,7 @@ VOCABULARY = {
     "P256": {"aws": "ECC_NIST_P256", "alibaba": "EC_P256", "huawei": "EC_P256"},
     "P384": {"aws": "ECC_NIST_P384", "alibaba": "EC_P384", "huawei": "EC_P384"},
     "P521": {"aws": "ECC_NIST_P521", "alibaba": "EC_P521", "huawei": "EC_P521"},
-    "SECP256K1": {"aws": "ECC_SECG_P256K1", "alibaba": "EC_P256K", "huawei": "EC_P256K"},
+    "SECP256K1": {"aws": "ECC_SECG_P256K1", "alibaba": "EC_P256K", "huawei": "SECP256K1"},
     "ED25519": {"aws": "ECC_NIST_EDWARDS25519", "alibaba": "EC_ED25519", "huawei": "ED25519"},
     "ML_DSA_65": {"aws": "ML_DSA_65", "alibaba": "ML_DSA_65", "huawei": "ML_DSA_65"},
 }

