@@ -96,8 +96,17 @@ def _translate(exc: BaseException, what: str) -> KmsError | None:
     return None
 
 
+def default_sleep(seconds: float) -> None:
+    """The wait between attempts; looked up at call time so tests can replace it."""
+    time.sleep(seconds)
+
+
+async def default_async_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
 def call(send: Callable[[], R], policy: RequestPolicy, what: str,
-         sleep: Callable[[float], None] = time.sleep) -> R:
+         sleep: Callable[[float], None] | None = None) -> R:
     attempt = 0
     while True:
         try:
@@ -112,11 +121,11 @@ def call(send: Callable[[], R], policy: RequestPolicy, what: str,
                     raise
                 raise error from None
         attempt += 1
-        sleep(delay)
+        (sleep or default_sleep)(delay)
 
 
 async def acall(send: Callable[[], Awaitable[R]], policy: RequestPolicy, what: str,
-                sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> R:
+                sleep: Callable[[float], Awaitable[None]] | None = None) -> R:
     attempt = 0
     while True:
         try:
@@ -131,7 +140,7 @@ async def acall(send: Callable[[], Awaitable[R]], policy: RequestPolicy, what: s
                     raise
                 raise error from None
         attempt += 1
-        await sleep(delay)
+        await (sleep or default_async_sleep)(delay)
 
 
 def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
