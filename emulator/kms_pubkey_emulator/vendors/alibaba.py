@@ -1,0 +1,327 @@
+"""Alibaba Cloud KMS, shared gateway: RPC-style `GetPublicKey` (API 2016-01-20) behind the POP gateway.
+
+Both signatures are checked strictly, from what arrived on the wire:
+
+- ACS3-HMAC-SHA256 (V3): `Authorization: ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=...,Signature=...`,
+  with `x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
+  `x-acs-content-sha256` (must be the body's SHA-256); `host` and every `x-acs-*` header must be signed;
+- the legacy RPC signature (HMAC-SHA1, SignatureVersion 1.0): `Action`, `Version`, `Format`,
+  `AccessKeyId`, `SignatureMethod`, `SignatureVersion`, `SignatureNonce`, `Timestamp` and
+  `Signature` in the query (and the form body, if any).
+
+STS: the emulator's STS credentials are `STS.<access key id>`, the same secret and the token
+`STS_TOKEN` below (`x-acs-security-token` for V3, `SecurityToken` for RPC). A timestamp more than
+15 minutes off, or a nonce seen before, is refused.
+
+Answers are JSON (`application/json;charset=utf-8`) with an `x-acs-request-id` header. Errors are
+`{"RequestId","HostId","Code","Message","Recommend"}`, so the official SDK raises its usual
+`ClientException`/`ServerException`:
+
+| case | status | Code |
+| --- | --- | --- |
+| no signature at all | 400 | `MissingSignature` / `MissingAccessKeyId` |
+| malformed `Authorization`, `host` or an `x-acs-*` header unsigned | 400 | `IncompleteSignature` |
+| unsupported signature method or version | 400 | `InvalidSignatureMethod` / `InvalidSignatureVersion` |
+| unknown access key | 404 | `InvalidAccessKeyId.NotFound` |
+| STS access key without a token | 400 | `MissingSecurityToken` |
+| a wrong token, or a token with a long-term key | 400 | `InvalidSecurityToken.MismatchWithAccessKey` |
+| missing or malformed timestamp | 400 | `MissingTimestamp` / `InvalidTimeStamp.Format` |
+| timestamp more than 15 minutes off | 400 | `InvalidTimeStamp.Expired` |
+| nonce already used | 400 | `SignatureNonceUsed` |
+| wrong secret, altered request or body | 400 | `SignatureDoesNotMatch` |
+| unknown action / version | 404 / 400 | `InvalidAction.NotFound` / `InvalidVersion` |
+| no `KeyId` / `KeyVersionId` | 400 | `MissingKeyId` / `MissingKeyVersionId` |
+| a `DryRun` that is neither `true` nor `false` | 400 | `InvalidParameter` |
+| unknown key, alias or key version | 404 | `Forbidden.KeyNotFound` |
+| disabled key | 400 | `Forbidden.KeyNotEnabled` |
+| `DryRun=true` on a request that would succeed | 400 | `DryRunOperationError` |
+
+The signing steps are `kms_pubkey_alibaba.acs3` and `.rpc`, which tests check against the
+official SDK's own signer; the official `alibabacloud-kms20160120` client is tested against this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from werkzeug.wrappers import Request, Response
+
+from kms_pubkey_alibaba import acs3, rpc
+from kms_pubkey_emulator.keys import SpecInfo, StoredKey
+from kms_pubkey_emulator.protocol import EmulatorState
+
+ACTION = "GetPublicKey"
+API_VERSION = "2016-01-20"
+CONTENT_TYPE = "application/json;charset=utf-8"
+STS_PREFIX = "STS."
+STS_TOKEN = "emulator-sts-token"
+HOST_ID = "kms.cn-hangzhou.aliyuncs.com"
+NONCONFORMING = "The request signature does not conform to Aliyun standards."
+
+
+class AlibabaError(Exception):
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def sts_credentials(access_key_id: str) -> tuple[str, str]:
+    """(STS access key id, security token) that the emulator accepts beside the long-term key."""
+    return STS_PREFIX + access_key_id, STS_TOKEN
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def _json(body: Mapping[str, Any], status: int, request_id: str) -> Response:
+    response = Response(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    response.headers["x-acs-request-id"] = request_id
+    return response
+
+
+def _error(error: AlibabaError, request: Request) -> Response:
+    request_id = _request_id()
+    body = {
+        "RequestId": request_id,
+        "HostId": request.host or HOST_ID,
+        "Code": error.code,
+        "Message": error.message,
+        "Recommend": f"https://api.aliyun.com/troubleshoot?q={error.code}&product=Kms&requestId={request_id}",
+    }
+    return _json(body, error.status, request_id)
+
+
+def _query_pairs(request: Request) -> list[tuple[str, str]]:
+    raw = str(request.environ.get("QUERY_STRING", ""))
+    return parse_qsl(raw, keep_blank_values=True)
+
+
+def _form_pairs(request: Request, body: bytes) -> list[tuple[str, str]]:
+    if (request.mimetype or "") != "application/x-www-form-urlencoded" or not body:
+        return []
+    return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _parse_time(value: str | None, missing: str) -> datetime:
+    if not value:
+        raise AlibabaError(missing, f"{missing.removeprefix('Missing')} is mandatory for this action.")
+    try:
+        return datetime.strptime(value, acs3.DATE_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise AlibabaError(
+            "InvalidTimeStamp.Format", f"Specified time stamp or date value is not well formatted: {value}."
+        ) from None
+
+
+def _check_time(when: datetime, state: EmulatorState) -> None:
+    if not state.skew_ok(when):
+        raise AlibabaError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+
+
+def _check_access_key(access_key_id: str, token: str | None, state: EmulatorState) -> str:
+    """The secret for a known access key; STS keys need the emulator's token."""
+    config = state.config
+    sts_id, sts_token = sts_credentials(config.access_key_id)
+    if access_key_id == sts_id:
+        if not token:
+            raise AlibabaError("MissingSecurityToken", "SecurityToken is mandatory for this action.")
+        if not hmac.compare_digest(token, sts_token):
+            raise AlibabaError(
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                "The Security Token does not match the AccessKeyId.",
+            )
+        return config.secret_access_key
+    if access_key_id != config.access_key_id:
+        raise AlibabaError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", status=404)
+    if token:
+        raise AlibabaError(
+            "InvalidSecurityToken.MismatchWithAccessKey", "The Security Token does not match the AccessKeyId."
+        )
+    return config.secret_access_key
+
+
+def _check_nonce(access_key_id: str, nonce: str, state: EmulatorState) -> None:
+    if not state.first_use_of_nonce(f"alibaba:{access_key_id}", nonce):
+        raise AlibabaError("SignatureNonceUsed", "Specified signature nonce was used already.")
+
+
+def _parse_acs3(value: str) -> tuple[str, str, str]:
+    algorithm, _, rest = value.strip().partition(" ")
+    if algorithm != acs3.ALGORITHM:
+        raise AlibabaError("InvalidSignatureMethod", f"Specified signature method {algorithm} is not valid.")
+    fields: dict[str, str] = {}
+    for part in rest.split(","):
+        name, sep, field_value = part.strip().partition("=")
+        if sep:
+            fields[name] = field_value
+    if not all(fields.get(name) for name in ("Credential", "SignedHeaders", "Signature")):
+        raise AlibabaError("IncompleteSignature", NONCONFORMING)
+    return fields["Credential"], fields["SignedHeaders"], fields["Signature"]
+
+
+def verify_acs3(request: Request, body: bytes, state: EmulatorState) -> tuple[str, str, dict[str, str]]:
+    """Check a V3 request; return (action, version, parameters)."""
+    access_key_id, signed_headers, provided = _parse_acs3(request.headers["Authorization"])
+    signed = signed_headers.split(";")
+    present = {name.lower() for name, _ in request.headers.items()}
+    unsigned = sorted(n for n in present if n.startswith("x-acs-") and n not in signed)
+    if "host" not in signed or unsigned:
+        raise AlibabaError(
+            "IncompleteSignature",
+            f"{NONCONFORMING} host and every x-acs-* header must be signed "
+            f"(unsigned: {', '.join(unsigned) or 'host'}).",
+        )
+    when = _parse_time(request.headers.get("x-acs-date"), "MissingXAcsDate")
+    nonce = request.headers.get("x-acs-signature-nonce")
+    if not nonce:
+        raise AlibabaError("MissingSignatureNonce", "SignatureNonce is mandatory for this action.")
+    secret = _check_access_key(access_key_id, request.headers.get("x-acs-security-token"), state)
+    _check_time(when, state)
+    payload_hash = hashlib.sha256(body).hexdigest()
+    query = _query_pairs(request)
+    headers = [(name, value) for name in signed for value in request.headers.getlist(name)]
+    canonical, _ = acs3.canonical_request(
+        request.method, request.path or "/", query, headers, request.headers.get("x-acs-content-sha256", "")
+    )
+    lines = canonical.split("\n")
+    lines[-2] = signed_headers  # the client's list, even for a header that did not arrive
+    canonical = "\n".join(lines)
+    to_sign = acs3.string_to_sign(canonical)
+    if request.headers.get("x-acs-content-sha256") != payload_hash or not hmac.compare_digest(
+        acs3.signature(secret, to_sign), provided
+    ):
+        raise AlibabaError(
+            "SignatureDoesNotMatch",
+            f"{NONCONFORMING} server string to sign is:{to_sign}",
+        )
+    _check_nonce(access_key_id, nonce, state)
+    params = dict(query)
+    params.update(_form_pairs(request, body))
+    return request.headers.get("x-acs-action", ""), request.headers.get("x-acs-version", ""), params
+
+
+def verify_rpc(request: Request, body: bytes, state: EmulatorState) -> tuple[str, str, dict[str, str]]:
+    """Check a legacy RPC (HMAC-SHA1) request; return (action, version, parameters)."""
+    pairs = _query_pairs(request) + _form_pairs(request, body)
+    params = dict(pairs)
+    provided = params.get("Signature")
+    if not provided:
+        raise AlibabaError("MissingSignature", "Signature is mandatory for this action.")
+    access_key_id = params.get("AccessKeyId")
+    if not access_key_id:
+        raise AlibabaError("MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
+    if params.get("SignatureMethod") != rpc.SIGNATURE_METHOD:
+        raise AlibabaError(
+            "InvalidSignatureMethod",
+            f"Specified signature method {params.get('SignatureMethod')} is not valid.",
+        )
+    if params.get("SignatureVersion") != rpc.SIGNATURE_VERSION:
+        raise AlibabaError(
+            "InvalidSignatureVersion",
+            f"Specified signature version {params.get('SignatureVersion')} is not valid.",
+        )
+    when = _parse_time(params.get("Timestamp"), "MissingTimestamp")
+    nonce = params.get("SignatureNonce")
+    if not nonce:
+        raise AlibabaError("MissingSignatureNonce", "SignatureNonce is mandatory for this action.")
+    secret = _check_access_key(access_key_id, params.get("SecurityToken"), state)
+    _check_time(when, state)
+    signed = [(k, v) for k, v in pairs if k != "Signature"]
+    to_sign = rpc.string_to_sign(request.method, rpc.canonical_query(signed))
+    if not hmac.compare_digest(rpc.signature(secret, to_sign), provided):
+        raise AlibabaError(
+            "SignatureDoesNotMatch",
+            f"Specified signature is not matched with our calculation. server string to sign is:{to_sign}",
+        )
+    _check_nonce(access_key_id, nonce, state)
+    return params.get("Action", ""), params.get("Version", ""), params
+
+
+def _resolve(key_id: str, key_version_id: str, state: EmulatorState) -> StoredKey:
+    store = state.keys
+    if key_id.startswith("alias/"):
+        key = store.by_alias(PROTOCOL.name, key_id)
+    else:
+        key = store.get(PROTOCOL.name, key_id)
+    if key is None:
+        raise AlibabaError("Forbidden.KeyNotFound", "The specified Key is not found.", status=404)
+    if key_version_id != key.key_version_id:
+        raise AlibabaError("Forbidden.KeyNotFound", "The specified KeyVersion is not found.", status=404)
+    return key
+
+
+class AlibabaProtocol:
+    """Alibaba Cloud KMS shared gateway (`x-acs-action` header or `Action=` in the query)."""
+
+    name = "alibaba"
+    key_specs: Mapping[str, SpecInfo] = {
+        "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY"),
+        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT"),
+        "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
+        "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
+        "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),
+    }
+
+    def matches(self, request: Request) -> bool:
+        if "x-kms-apiname" in request.headers:  # the dedicated gateway
+            return False
+        return "x-acs-action" in request.headers or "Action" in request.args
+
+    def handle(self, request: Request, state: EmulatorState) -> Response:
+        try:
+            body = request.get_data(cache=True)
+            authorization = request.headers.get("Authorization", "")
+            if authorization.startswith("ACS3-") or ("x-acs-action" in request.headers and authorization):
+                action, version, params = verify_acs3(request, body, state)
+            else:
+                action, version, params = verify_rpc(request, body, state)
+            if action != ACTION:
+                raise AlibabaError(
+                    "InvalidAction.NotFound",
+                    "Specified api is not found, please check your url and method.",
+                    status=404,
+                )
+            if version != API_VERSION:
+                raise AlibabaError("InvalidVersion", "Specified parameter Version is not valid.")
+            return self._get_public_key(params, state)
+        except AlibabaError as error:
+            return _error(error, request)
+
+    def _get_public_key(self, params: Mapping[str, str], state: EmulatorState) -> Response:
+        key_id, key_version_id = params.get("KeyId"), params.get("KeyVersionId")
+        if not key_id:
+            raise AlibabaError("MissingKeyId", "KeyId is mandatory for this action.")
+        if not key_version_id:
+            raise AlibabaError("MissingKeyVersionId", "KeyVersionId is mandatory for this action.")
+        dry_run = params.get("DryRun", "false").lower()
+        if dry_run not in ("true", "false"):
+            raise AlibabaError("InvalidParameter", "The specified parameter DryRun is not valid.")
+        key = _resolve(key_id, key_version_id, state)
+        if not key.enabled:
+            raise AlibabaError("Forbidden.KeyNotEnabled", "The specified Key is not enabled.")
+        if dry_run == "true":
+            raise AlibabaError(
+                "DryRunOperationError",
+                "The request would have succeeded, but the DryRun flag is set.",
+            )
+        request_id = _request_id()
+        body = {
+            "KeyId": key.key_id,
+            "KeyVersionId": key.key_version_id,
+            "PublicKey": key.public_key_pem,
+            "RequestId": request_id,
+        }
+        return _json(body, 200, request_id)
+
+
+PROTOCOL = AlibabaProtocol()
