@@ -97,9 +97,7 @@ def is_signed_header(name: str) -> bool:
     return name in ("host", "content-type") or name.startswith("x-acs-")
 
 
-def signing_headers(
-    credentials: Credentials, now: datetime, nonce: str, payload_hash: str
-) -> dict[str, str]:
+def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload_hash: str) -> dict[str, str]:
     """The x-acs-* headers the signature adds before it is computed."""
     added = {
         "x-acs-date": acs_date(now),

@@ -20,11 +20,11 @@ from kms_pubkey import defaults
 from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_client_args, text
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
-from kms_pubkey.transport import RequestPolicy
+from kms_pubkey.transport import ErrorDecoder, RequestPolicy
 from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce, utc_now
 from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
-from kms_pubkey_alibaba.errors import VENDOR, decode_error
+from kms_pubkey_alibaba.errors import VENDOR, redacting_decoder
 from kms_pubkey_alibaba.rpc import RpcAuth
 
 SignatureVersion = Literal["v3", "v1"]
@@ -44,9 +44,7 @@ def _check_id(value: object, name: str) -> str:
     return value
 
 
-def _arguments(
-    key_id: str, key_version_id: str, dry_run: bool, signature_version: str
-) -> dict[str, Any]:
+def _arguments(key_id: str, key_version_id: str, dry_run: bool, signature_version: str) -> dict[str, Any]:
     """The generated operation's keyword arguments, checked before anything is sent."""
     if not isinstance(dry_run, bool):
         raise ValidationError("dry_run must be True or False")
@@ -86,7 +84,7 @@ def _settings(
     signature_version: str,
     clock: Callable[[], datetime],
     nonce: Callable[[], str],
-) -> tuple[str, str | None, httpx.Auth]:
+) -> tuple[str, str | None, httpx.Auth, ErrorDecoder]:
     if signature_version not in SIGNATURE_VERSIONS:
         raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
     credentials = resolve_credentials(access_key_id, access_key_secret, security_token)
@@ -97,7 +95,7 @@ def _settings(
         auth = RpcAuth(credentials, clock=clock, nonce=nonce)
     else:
         auth = Acs3Auth(credentials, clock=clock, nonce=nonce)
-    return base_url, region, auth
+    return base_url, region, auth, redacting_decoder((credentials.secret, credentials.token or ""))
 
 
 class AlibabaKmsClient(SyncClientBase[Client]):
@@ -121,19 +119,25 @@ class AlibabaKmsClient(SyncClientBase[Client]):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.region, auth = _settings(
-            region, endpoint, access_key_id, access_key_secret, security_token, signature_version,
-            clock, nonce,
+        base_url, self.region, auth, decode_error = _settings(
+            region,
+            endpoint,
+            access_key_id,
+            access_key_secret,
+            security_token,
+            signature_version,
+            clock,
+            nonce,
         )
         self.endpoint = base_url
         self.signature_version = signature_version
-        args = generated_client_args(base_url, auth, decode_error, policy, asynchronous=False,
-                                     transport=transport)
+        args = generated_client_args(
+            base_url, auth, decode_error, policy, asynchronous=False, transport=transport
+        )
         super().__init__(Client(**args), policy)
 
     def __repr__(self) -> str:
-        return (f"AlibabaKmsClient(endpoint={self.endpoint!r}, "
-                f"signature_version={self.signature_version!r})")
+        return f"AlibabaKmsClient(endpoint={self.endpoint!r}, signature_version={self.signature_version!r})"
 
     def get_public_key(self, key_id: str, key_version_id: str, *, dry_run: bool = False) -> PublicKey:
         """The public key of one key version. With `dry_run`, raises `DryRunError` with KMS's verdict."""
@@ -163,19 +167,27 @@ class AsyncAlibabaKmsClient(AsyncClientBase[Client]):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.region, auth = _settings(
-            region, endpoint, access_key_id, access_key_secret, security_token, signature_version,
-            clock, nonce,
+        base_url, self.region, auth, decode_error = _settings(
+            region,
+            endpoint,
+            access_key_id,
+            access_key_secret,
+            security_token,
+            signature_version,
+            clock,
+            nonce,
         )
         self.endpoint = base_url
         self.signature_version = signature_version
-        args = generated_client_args(base_url, auth, decode_error, policy, asynchronous=True,
-                                     transport=transport)
+        args = generated_client_args(
+            base_url, auth, decode_error, policy, asynchronous=True, transport=transport
+        )
         super().__init__(Client(**args), policy)
 
     def __repr__(self) -> str:
-        return (f"AsyncAlibabaKmsClient(endpoint={self.endpoint!r}, "
-                f"signature_version={self.signature_version!r})")
+        return (
+            f"AsyncAlibabaKmsClient(endpoint={self.endpoint!r}, signature_version={self.signature_version!r})"
+        )
 
     async def get_public_key(self, key_id: str, key_version_id: str, *, dry_run: bool = False) -> PublicKey:
         args = _arguments(key_id, key_version_id, dry_run, self.signature_version)

@@ -27,10 +27,18 @@ SIGNATURE_METHOD = "HMAC-SHA1"
 SIGNATURE_VERSION = "1.0"
 FORMAT = "JSON"
 # Parameters the signer owns: any such value already on a request is replaced, never signed twice.
-SIGNER_PARAMETERS = frozenset({
-    "Format", "AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp",
-    "SecurityToken", "Signature",
-})
+SIGNER_PARAMETERS = frozenset(
+    {
+        "Format",
+        "AccessKeyId",
+        "SignatureMethod",
+        "SignatureVersion",
+        "SignatureNonce",
+        "Timestamp",
+        "SecurityToken",
+        "Signature",
+    }
+)
 
 
 def percent_encode(value: str) -> str:
