@@ -25,12 +25,13 @@ from werkzeug.wrappers import Request, Response
 from kms_pubkey_emulator.config import EmulatorConfig
 from kms_pubkey_emulator.keys import KeyStore, SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState, VendorProtocol
-from kms_pubkey_emulator.vendors import alibaba, aws
+from kms_pubkey_emulator.vendors import alibaba, alibaba_instance, aws
 
 # THE registry: one line per vendor protocol. Order matters, the first `matches` wins:
 #   x-kms-apiname -> Alibaba dedicated gateway; X-Amz-Target -> AWS;
 #   /v1.0/{project_id}/kms/... -> Huawei; x-acs-action or Action= -> Alibaba shared gateway.
 PROTOCOLS: list[VendorProtocol] = [
+    alibaba_instance.PROTOCOL,
     aws.PROTOCOL,
     alibaba.PROTOCOL,
 ]
