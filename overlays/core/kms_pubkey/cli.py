@@ -114,9 +114,9 @@ def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) 
 
 
 def _describe(error: KmsError) -> str:
-    if isinstance(error, ApiError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+    """One line: services may answer with several (AWS quotes its canonical request)."""
+    text = str(error) if isinstance(error, ApiError) else f"{type(error).__name__}: {error}"
+    return " ".join(text.split())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
