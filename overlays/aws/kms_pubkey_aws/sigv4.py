@@ -116,6 +116,9 @@ def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str)
 
 
 def amz_date(now: datetime) -> str:
+    """The X-Amz-Date stamp. A naive time is taken as UTC (as `datetime.utcnow()` and botocore give)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
