@@ -60,10 +60,22 @@ def test_acs3_doc_example_through_sign():
     h = v["headers"]
     now = datetime.strptime(h["x-acs-date"], acs3.DATE_FORMAT).replace(tzinfo=UTC)
     creds = Credentials(v["access_key_id"], v["access_key_secret"])
-    base = {"host": h["host"], "x-acs-action": h["x-acs-action"], "x-acs-version": h["x-acs-version"],
-            "user-agent": "not signed"}
-    added = acs3.sign(v["method"], v["path"], v["query"].items(), base, v["body"].encode(), creds, now,
-                      h["x-acs-signature-nonce"])
+    base = {
+        "host": h["host"],
+        "x-acs-action": h["x-acs-action"],
+        "x-acs-version": h["x-acs-version"],
+        "user-agent": "not signed",
+    }
+    added = acs3.sign(
+        v["method"],
+        v["path"],
+        v["query"].items(),
+        base,
+        v["body"].encode(),
+        creds,
+        now,
+        h["x-acs-signature-nonce"],
+    )
     assert added["x-acs-date"] == h["x-acs-date"]
     assert added["x-acs-content-sha256"] == h["x-acs-content-sha256"]
     assert added["Authorization"] == v["expected_authorization"]
@@ -73,10 +85,17 @@ def test_acs3_doc_example_through_httpx_auth():
     v = load("acs3-doc-runinstances.json")
     h = v["headers"]
     now = datetime.strptime(h["x-acs-date"], acs3.DATE_FORMAT).replace(tzinfo=UTC)
-    auth = acs3.Acs3Auth(Credentials(v["access_key_id"], v["access_key_secret"]), clock=lambda: now,
-                         nonce=lambda: h["x-acs-signature-nonce"])
-    request = httpx.Request(v["method"], f"https://{h['host']}{v['path']}", params=v["query"],
-                            headers={"x-acs-action": h["x-acs-action"], "x-acs-version": h["x-acs-version"]})
+    auth = acs3.Acs3Auth(
+        Credentials(v["access_key_id"], v["access_key_secret"]),
+        clock=lambda: now,
+        nonce=lambda: h["x-acs-signature-nonce"],
+    )
+    request = httpx.Request(
+        v["method"],
+        f"https://{h['host']}{v['path']}",
+        params=v["query"],
+        headers={"x-acs-action": h["x-acs-action"], "x-acs-version": h["x-acs-version"]},
+    )
     signed = next(auth.auth_flow(request))
     assert signed.headers["Authorization"] == v["expected_authorization"]
 
