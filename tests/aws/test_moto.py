@@ -136,3 +136,18 @@ def test_async_unknown_key_is_not_found(moto_kms: Any) -> None:
 
     with pytest.raises(NotFoundError):
         asyncio.run(fetch())
+
+
+def test_no_secret_in_debug_logs(moto_kms: Any, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    key = moto_kms.keys["RSA_2048"]
+    with AwsKmsClient(**_client_args(moto_kms, session_token="moto-ignores-this-token")) as client, \
+            pytest.raises(AuthError):
+        client.get_public_key(key.key_id)  # moto refuses the unknown token; we only watch the logs
+    with AwsKmsClient(**_client_args(moto_kms)) as client:
+        client.get_public_key(key.key_id)
+    assert caplog.records, "httpx/httpcore debug logging was not captured"
+    assert moto_kms.secret_access_key not in caplog.text
+    assert "moto-ignores-this-token" not in caplog.text
