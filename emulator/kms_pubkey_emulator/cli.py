@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,15 @@ def banner(config: EmulatorConfig, url: str, vendors: list[str], key_count: int)
             "Press Ctrl-C to stop.",
         ]
     )
+
+
+def _check_bind(host: str, port: int) -> None:
+    """Raise OSError if the address cannot be bound (werkzeug would print and exit on its own)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.create_server((host, port), family=family):
+        pass
 
 
 class _EmulatorCommand:
@@ -78,6 +88,7 @@ class _EmulatorCommand:
         print("kms-pubkey emulator: preparing keys...", file=sys.stderr, flush=True)
         state = build_state(config, PROTOCOLS)
         try:
+            _check_bind(config.host, config.port)
             server = serve(state, PROTOCOLS, quiet=args.quiet)
         except OSError as error:
             print(
