@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 from kms_pubkey_emulator.config import EmulatorConfig
 from kms_pubkey_emulator.keys import KeyStore, SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState, VendorProtocol
-from kms_pubkey_emulator.vendors import alibaba, alibaba_instance, aws
+from kms_pubkey_emulator.vendors import alibaba, alibaba_instance, aws, huawei
 
 # THE registry: one line per vendor protocol. Order matters, the first `matches` wins:
 #   x-kms-apiname -> Alibaba dedicated gateway; X-Amz-Target -> AWS;
@@ -33,6 +33,7 @@ from kms_pubkey_emulator.vendors import alibaba, alibaba_instance, aws
 PROTOCOLS: list[VendorProtocol] = [
     alibaba_instance.PROTOCOL,
     aws.PROTOCOL,
+    huawei.PROTOCOL,
     alibaba.PROTOCOL,
 ]
 
