@@ -50,5 +50,16 @@ wheels: $(VENV)/.installed ## build every package's wheel into dist/
 demo: $(VENV)/.installed ## start the emulator, fetch and print a key for every vendor, stop it
 	$(PY) scripts/demo.py
 
+BENCH_VENV := .bench-venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+
+bench: ## measure speed, cold start and size against the vendor SDKs (not part of test; ~5-10 min)
+	test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	# ours, non-editable (a local directory is always rebuilt and reinstalled)
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check $(GENERATED) $(OVERLAYS)
+	cd bench && ../$(BENCH_PY) run.py $(BENCH_ARGS)
+
 clean: ## remove virtual environments and build output
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache

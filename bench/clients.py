@@ -1,0 +1,318 @@
+"""Every contender of `make bench`, built the same way for each measurement.
+
+Each factory takes the loopback server's URL and returns `(call, close)`, where `call()`
+fetches the public key once and parses it as far as that client goes: ours into a
+`PublicKey`, the vendor SDKs into their response objects, the floor into a dict.
+Imports happen inside the factories, so a worker only pays for what it uses.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+AK = "AKIDEXAMPLE"
+SK = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+AWS_REGION = "us-east-1"
+AWS_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ALI_REGION = "cn-hangzhou"
+ALI_KEY = "key-hzz63a2f9a1b3c7d8e9f0"
+ALI_VERSION = "2ab1a983-7072-4bbc-a582-584b5bd80000"
+HW_REGION = "cn-north-4"
+HW_PROJECT = "0123456789abcdef0123456789abcdef"
+HW_KEY = "0d0466b0-e727-4d9c-b35d-f84bb474a37f"
+
+Sync = tuple[Callable[[], Any], Callable[[], None]]
+Async = tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]
+
+# Which import each contender needs; a missing one skips it with a note.
+REQUIRES = {
+    "ours-aws": "kms_pubkey_aws",
+    "ours-alibaba": "kms_pubkey_alibaba",
+    "ours-huawei": "kms_pubkey_huawei",
+    "boto3": "boto3",
+    "alibaba-sdk": "alibabacloud_kms20160120",
+    "huawei-sdk": "huaweicloudsdkkms",
+    "httpx-floor": "httpx",
+    "aiobotocore": "aiobotocore",
+}
+
+VENDOR_OF = {
+    "ours-aws": "aws",
+    "boto3": "aws",
+    "ours-alibaba": "alibaba",
+    "alibaba-sdk": "alibaba",
+    "ours-huawei": "huawei",
+    "huawei-sdk": "huawei",
+}
+
+
+def available(name: str) -> bool:
+    return importlib.util.find_spec(REQUIRES[name]) is not None
+
+
+# -- sync -----------------------------------------------------------------------------------
+
+
+def ours_aws(url: str) -> Sync:
+    from kms_pubkey_aws import AwsKmsClient
+
+    client = AwsKmsClient(AWS_REGION, endpoint=url, access_key_id=AK, secret_access_key=SK)
+    return (lambda: client.get_public_key(AWS_KEY)), client.close
+
+
+def boto3_kms(url: str, max_pool_connections: int = 10) -> Sync:
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "kms",
+        region_name=AWS_REGION,
+        endpoint_url=url,
+        aws_access_key_id=AK,
+        aws_secret_access_key=SK,
+        config=Config(max_pool_connections=max_pool_connections),
+    )
+    return (lambda: client.get_public_key(KeyId=AWS_KEY)), client.close
+
+
+def ours_alibaba(url: str) -> Sync:
+    from kms_pubkey_alibaba import AlibabaKmsClient
+
+    client = AlibabaKmsClient(ALI_REGION, endpoint=url, access_key_id=AK, access_key_secret=SK)
+    return (lambda: client.get_public_key(ALI_KEY, ALI_VERSION)), client.close
+
+
+def alibaba_sdk(url: str) -> Sync:
+    from alibabacloud_kms20160120 import models
+    from alibabacloud_kms20160120.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    host = url.split("://", 1)[1]
+    client = Client(
+        Config(access_key_id=AK, access_key_secret=SK, endpoint=host, protocol="http", region_id=ALI_REGION)
+    )
+
+    def call() -> Any:
+        return client.get_public_key(models.GetPublicKeyRequest(key_id=ALI_KEY, key_version_id=ALI_VERSION))
+
+    return call, lambda: None
+
+
+def ours_huawei(url: str) -> Sync:
+    from kms_pubkey_huawei import HuaweiKmsClient
+
+    client = HuaweiKmsClient(HW_REGION, project_id=HW_PROJECT, endpoint=url, access_key=AK, secret_key=SK)
+    return (lambda: client.get_public_key(HW_KEY)), client.close
+
+
+def huawei_sdk(url: str) -> Sync:
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkkms.v2 import KmsClient, OperateKeyRequestBody, ShowPublicKeyRequest
+
+    client = (
+        KmsClient.new_builder()
+        .with_credentials(BasicCredentials(AK, SK, HW_PROJECT))
+        .with_endpoints([url])
+        .build()
+    )
+
+    def call() -> Any:
+        return client.show_public_key(ShowPublicKeyRequest(body=OperateKeyRequestBody(key_id=HW_KEY)))
+
+    return call, lambda: None
+
+
+def httpx_floor(url: str) -> Sync:
+    """The floor: a bare, unsigned keep-alive POST with the AWS body, and JSON parsing."""
+    import httpx
+
+    client = httpx.Client(base_url=url)
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.GetPublicKey"}
+    body = b'{"KeyId": "' + AWS_KEY.encode() + b'"}'
+
+    def call() -> Any:
+        return client.post("/", content=body, headers=headers).json()
+
+    return call, client.close
+
+
+SYNC: dict[str, Callable[[str], Sync]] = {
+    "ours-aws": ours_aws,
+    "boto3": boto3_kms,
+    "ours-alibaba": ours_alibaba,
+    "alibaba-sdk": alibaba_sdk,
+    "ours-huawei": ours_huawei,
+    "huawei-sdk": huawei_sdk,
+    "httpx-floor": httpx_floor,
+}
+
+
+# -- async ----------------------------------------------------------------------------------
+
+
+async def ours_aws_async(url: str) -> Async:
+    from kms_pubkey_aws import AsyncAwsKmsClient
+
+    client = AsyncAwsKmsClient(AWS_REGION, endpoint=url, access_key_id=AK, secret_access_key=SK)
+    return (lambda: client.get_public_key(AWS_KEY)), client.close
+
+
+async def aiobotocore_kms(url: str, max_pool_connections: int) -> tuple[Async, Any]:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import get_session
+
+    context = get_session().create_client(
+        "kms",
+        region_name=AWS_REGION,
+        endpoint_url=url,
+        aws_access_key_id=AK,
+        aws_secret_access_key=SK,
+        config=AioConfig(max_pool_connections=max_pool_connections),
+    )
+    client = await context.__aenter__()
+
+    async def close() -> None:
+        await context.__aexit__(None, None, None)
+
+    return ((lambda: client.get_public_key(KeyId=AWS_KEY)), close), client
+
+
+# -- signers --------------------------------------------------------------------------------
+# Each returns a zero-argument function that signs one GetPublicKey request as the client
+# would for every request it sends (fresh date, nonce and Authorization each time).
+
+
+def sign_ours_aws() -> Callable[[], Any]:
+    import httpx
+
+    from kms_pubkey.credentials import Credentials
+    from kms_pubkey_aws.sigv4 import SigV4Auth
+
+    auth = SigV4Auth(Credentials(AK, SK), AWS_REGION)
+    request = httpx.Request(
+        "POST",
+        "https://kms.us-east-1.amazonaws.com/",
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.GetPublicKey"},
+        content=b'{"KeyId": "' + AWS_KEY.encode() + b'"}',
+    )
+    return lambda: next(auth.auth_flow(request))
+
+
+def sign_botocore() -> Callable[[], Any]:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    signer = SigV4Auth(Credentials(AK, SK), "kms", AWS_REGION)
+    request = AWSRequest(
+        method="POST",
+        url="https://kms.us-east-1.amazonaws.com/",
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.GetPublicKey"},
+        data=b'{"KeyId": "' + AWS_KEY.encode() + b'"}',
+    )
+    return lambda: signer.add_auth(request)  # add_auth drops the previous date and signature itself
+
+
+def sign_ours_alibaba() -> Callable[[], Any]:
+    import httpx
+
+    from kms_pubkey.credentials import Credentials
+    from kms_pubkey_alibaba.acs3 import Acs3Auth
+
+    auth = Acs3Auth(Credentials(AK, SK))
+    request = httpx.Request(
+        "POST",
+        "https://kms.cn-hangzhou.aliyuncs.com/",
+        params={"KeyId": ALI_KEY, "KeyVersionId": ALI_VERSION},
+        headers={"x-acs-action": "GetPublicKey", "x-acs-version": "2016-01-20", "accept": "application/json"},
+    )
+    return lambda: next(auth.auth_flow(request))
+
+
+def sign_tea_acs3() -> Callable[[], Any]:
+    """The ACS3 steps of tea-openapi's `do_request`, as the KMS client runs them per request."""
+    from alibabacloud_tea_openapi.utils import Utils
+    from darabonba.request import DaraRequest
+
+    base = {
+        "host": "kms.cn-hangzhou.aliyuncs.com",
+        "x-acs-version": "2016-01-20",
+        "x-acs-action": "GetPublicKey",
+        "user-agent": "AlibabaCloud",
+        "accept": "application/json",
+    }
+    request = DaraRequest()
+    request.protocol, request.method, request.pathname = "https", "POST", "/"
+    request.query = {"KeyId": ALI_KEY, "KeyVersionId": ALI_VERSION}
+    algorithm = "ACS3-HMAC-SHA256"
+
+    def sign() -> Any:
+        headers = dict(base)
+        headers["x-acs-date"] = Utils.get_timestamp()
+        headers["x-acs-signature-nonce"] = Utils.get_nonce()
+        request.headers = headers
+        payload = Utils.hash(b"", algorithm).hex()
+        headers["x-acs-content-sha256"] = payload
+        headers["Authorization"] = Utils.get_authorization(request, algorithm, payload, AK, SK)
+        return request
+
+    return sign
+
+
+def sign_ours_huawei() -> Callable[[], Any]:
+    import httpx
+
+    from kms_pubkey.credentials import Credentials
+    from kms_pubkey_huawei.signer import AkSkAuth
+
+    auth = AkSkAuth(Credentials(AK, SK), HW_PROJECT)
+    request = httpx.Request(
+        "POST",
+        f"https://kms.cn-north-4.myhuaweicloud.com/v1.0/{HW_PROJECT}/kms/get-publickey",
+        headers={"Content-Type": "application/json;charset=UTF-8"},
+        content=b'{"key_id": "' + HW_KEY.encode() + b'"}',
+    )
+    return lambda: next(auth.auth_flow(request))
+
+
+def sign_huaweicloudsdkcore() -> Callable[[], Any]:
+    """`Signer(credentials).sign(request)`, as `BasicCredentials.sign_request` runs it per request."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.signer import Signer
+
+    credentials = BasicCredentials(AK, SK, HW_PROJECT)
+    base = {"Content-Type": "application/json;charset=UTF-8", "X-Project-Id": HW_PROJECT}
+    path = f"/v1.0/{HW_PROJECT}/kms/get-publickey"
+    body = b'{"key_id": "' + HW_KEY.encode() + b'"}'
+
+    request = SdkRequest(
+        method="POST",
+        schema="https",
+        host="kms.cn-north-4.myhuaweicloud.com",
+        resource_path=path,
+        uri=path,
+        query_params=[],
+        header_params=dict(base),
+        body=body,
+    )
+
+    def sign() -> Any:
+        request.header_params = dict(base)  # drop the previous date and signature
+        request.uri = path
+        return Signer(credentials).sign(request)
+
+    return sign
+
+
+SIGNERS: dict[str, tuple[str, Callable[[], Callable[[], Any]]]] = {
+    # name: (import it needs, factory)
+    "ours-aws SigV4Auth": ("kms_pubkey_aws", sign_ours_aws),
+    "botocore SigV4Auth": ("botocore", sign_botocore),
+    "ours-alibaba Acs3Auth": ("kms_pubkey_alibaba", sign_ours_alibaba),
+    "tea-openapi ACS3": ("alibabacloud_tea_openapi", sign_tea_acs3),
+    "ours-huawei AkSkAuth": ("kms_pubkey_huawei", sign_ours_huawei),
+    "huaweicloudsdkcore Signer": ("huaweicloudsdkcore", sign_huaweicloudsdkcore),
+}
