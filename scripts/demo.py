@@ -25,7 +25,32 @@ EXTRA_ARGS: dict[str, Callable[[StoredKey], list[str]]] = {
     "alibaba": lambda key: ["--key-version-id", key.key_version_id],
     "huawei": lambda key: [],
 }
-PREFERRED_SPEC = {"aws": "ECC_NIST_P256", "alibaba": "EC_P256", "huawei": "EC_P256"}
+PREFERRED_SPEC = {
+    "aws": "ECC_NIST_P256",
+    "alibaba": "EC_P256",
+    "huawei": "EC_P256",
+    "alibaba-instance": "RSA_2048",
+}
+# plugin -> the emulator vendor whose keys it reads (the dedicated gateway serves Alibaba's keys)
+KEY_VENDOR = {"alibaba-instance": "alibaba"}
+
+
+def _instance_args(emu: Emulator) -> list[str]:
+    """The emulator's ClientKey file and password file for the Alibaba dedicated gateway."""
+    from kms_pubkey_emulator.vendors.alibaba_instance import client_key
+
+    assert emu.state is not None
+    files = client_key(emu.state)
+    return [
+        "--client-key-file",
+        str(files.client_key_file),
+        "--client-key-password-file",
+        str(files.password_file),
+    ]
+
+
+# plugin -> extra arguments that depend on the running emulator
+EMULATOR_ARGS: dict[str, Callable[[Emulator], list[str]]] = {"alibaba-instance": _instance_args}
 # Credential variables of the caller's shell that must not leak into the demo.
 _CLEARED_PREFIXES = ("AWS_", "ALIBABA_CLOUD_", "HUAWEICLOUD_SDK_", "CLOUD_SDK_")
 TIMEOUT_SECONDS = 60
@@ -40,7 +65,7 @@ def fetch(emu: Emulator, vendor: str, key: StoredKey, home: str) -> subprocess.C
     env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
     env.update(emu.client_env())
     env["HOME"] = home  # no ~/.aws or other shared config files of the caller
-    extra = EXTRA_ARGS.get(vendor, lambda key: [])(key)
+    extra = EXTRA_ARGS.get(vendor, lambda key: [])(key) + EMULATOR_ARGS.get(vendor, lambda emu: [])(emu)
     command = [
         sys.executable,
         "-m",
@@ -65,7 +90,7 @@ def main() -> int:
     with Emulator() as emu, tempfile.TemporaryDirectory(prefix="kms-demo-home-") as home:
         print(f"emulator on {emu.url} with {len(emu.keys)} keys")
         for vendor in plugins:
-            keys = emu.keys_for(vendor)
+            keys = emu.keys_for(KEY_VENDOR.get(vendor, vendor))
             if not keys:
                 print(f"\n== {vendor}: skipped (the emulator does not speak {vendor} yet)")
                 continue
