@@ -151,3 +151,36 @@ def test_nonce_cache(emulator):
     assert state.first_use_of_nonce("test", nonce)
     assert not state.first_use_of_nonce("test", nonce)
     assert state.first_use_of_nonce("other", nonce)
+
+
+def _first_match(**builder_args) -> str | None:
+    from werkzeug.test import EnvironBuilder
+
+    request = Request(EnvironBuilder(method="POST", **builder_args).get_environ())
+    for protocol in PROTOCOLS:
+        if protocol.matches(request):
+            return type(protocol).__module__.rsplit(".", 1)[-1]
+    return None
+
+
+HUAWEI_PATH = "/v1.0/0123456789abcdef0123456789abcdef/kms/get-publickey"
+# (request shape, module that must answer it): the documented dispatch order.
+SHAPES = [
+    (
+        {"headers": {"x-kms-apiname": "GetPublicKey", "X-Amz-Target": "TrentService.GetPublicKey"}},
+        "alibaba_instance",
+    ),
+    ({"headers": {"X-Amz-Target": "TrentService.GetPublicKey", "x-acs-action": "GetPublicKey"}}, "aws"),
+    ({"path": HUAWEI_PATH, "query_string": "Action=GetPublicKey"}, "huawei"),
+    ({"headers": {"x-acs-action": "GetPublicKey"}}, "alibaba"),
+    ({"query_string": "Action=GetPublicKey&Version=2016-01-20"}, "alibaba"),
+    ({"headers": {"Content-Type": "application/json"}}, None),
+]
+
+
+@pytest.mark.parametrize(("shape", "module"), SHAPES)
+def test_registered_protocols_dispatch_in_documented_order(shape, module):
+    registered = {type(p).__module__.rsplit(".", 1)[-1] for p in PROTOCOLS}
+    if module is not None and module not in registered:
+        pytest.skip(f"{module} is not registered")
+    assert _first_match(**shape) == module
