@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from kms_pubkey.errors import ValidationError
+
+if TYPE_CHECKING:
+    import configparser
 
 
 @attrs.frozen
@@ -40,6 +43,8 @@ def first_env(names: tuple[str, ...], environ: Mapping[str, str] | None = None) 
 
 def read_ini(path: Path) -> configparser.RawConfigParser | None:
     """An INI file as the vendor CLIs write it, or None when it does not exist."""
+    import configparser  # only when a file is read: explicit or env credentials never need it
+
     parser = configparser.RawConfigParser()
     try:
         with path.open(encoding="utf-8") as handle:

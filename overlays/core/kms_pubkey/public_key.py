@@ -100,6 +100,10 @@ def load_public_key(data: str | bytes, **metadata: Any) -> PublicKey:
     from the key in the vocabulary of `vendor` (AWS's when there is none).
     """
     neutral, der = _parse_spki(_to_der(data))
+    return _new_key(der, neutral, metadata)
+
+
+def _new_key(der: bytes, neutral: str, metadata: dict[str, Any]) -> PublicKey:
     if not metadata.get("key_spec"):
         metadata["key_spec"] = _spec.vendor_spec(neutral, metadata.get("vendor"))
     if "der" in metadata:
@@ -257,13 +261,13 @@ def from_service(data: object, *, vendor: str, key_spec: str | None = None, **me
     if not isinstance(data, (str, bytes)) or not data:
         raise ResponseError(f"{vendor} answered without a public key")
     try:
-        key = load_public_key(data, vendor=vendor, **metadata)
+        neutral, der = _parse_spki(_to_der(data))
     except KeyFormatError as exc:
         raise ResponseError(f"{vendor} answered with an unreadable public key: {exc}") from None
-    if not key_spec:
-        return key
-    reported = _spec.neutral_of(key_spec, vendor)
-    actual = neutral_key_spec(key)
-    if reported is not None and reported != actual:
-        raise ResponseError(f"{vendor} reported key spec {key_spec} but the key it sent is {key.key_spec}")
-    return attrs.evolve(key, key_spec=key_spec)
+    # The key is parsed once and built once: this is on every call's hot path.
+    if key_spec:
+        reported = _spec.neutral_of(key_spec, vendor)
+        if reported is not None and reported != neutral:
+            actual = _spec.vendor_spec(neutral, vendor)
+            raise ResponseError(f"{vendor} reported key spec {key_spec} but the key it sent is {actual}")
+    return _new_key(der, neutral, {**metadata, "vendor": vendor, "key_spec": key_spec})

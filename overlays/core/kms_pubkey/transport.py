@@ -6,7 +6,6 @@ with a new timestamp (and nonce). Only connection errors, 5xx and throttling are
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import random
 import time
@@ -102,6 +101,8 @@ def default_sleep(seconds: float) -> None:
 
 
 async def default_async_sleep(seconds: float) -> None:
+    import asyncio  # here, not at the top: sync-only programs then never import asyncio
+
     await asyncio.sleep(seconds)
 
 
