@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from kms_pubkey_emulator import Emulator
+
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[object]:
-    from kms_pubkey_emulator import Emulator
-
+def emulator() -> Iterator[Emulator]:
     with Emulator() as emu:
         yield emu
