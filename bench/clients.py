@@ -159,6 +159,20 @@ async def ours_aws_async(url: str) -> Async:
     return (lambda: client.get_public_key(AWS_KEY)), client.close
 
 
+async def httpx_floor_async(url: str) -> Async:
+    """The async floor: a bare, unsigned `httpx.AsyncClient` POST with the AWS body, and JSON parsing."""
+    import httpx
+
+    client = httpx.AsyncClient(base_url=url)
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.GetPublicKey"}
+    body = b'{"KeyId": "' + AWS_KEY.encode() + b'"}'
+
+    async def call() -> Any:
+        return (await client.post("/", content=body, headers=headers)).json()
+
+    return call, client.aclose
+
+
 async def aiobotocore_kms(url: str, max_pool_connections: int) -> tuple[Async, Any]:
     from aiobotocore.config import AioConfig
     from aiobotocore.session import get_session

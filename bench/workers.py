@@ -102,6 +102,9 @@ def fanout(url: str, rounds: int, calls: int, concurrency: int, threads: int) ->
         contenders["ours-aws async"] = lambda: asyncio.run(
             _fan_async(lambda: clients.ours_aws_async(url), calls, concurrency)
         )
+    contenders["httpx-floor async"] = lambda: asyncio.run(
+        _fan_async(lambda: clients.httpx_floor_async(url), calls, concurrency)
+    )
     if clients.available("aiobotocore"):
         contenders["aiobotocore"] = lambda: asyncio.run(_fan_async(aiobotocore, calls, concurrency))
     if clients.available("boto3"):
