@@ -35,10 +35,13 @@ check-generated: $(VENV)/.installed ## fail if generated/ differs from a fresh g
 test: $(VENV)/.installed ## run the whole test suite
 	$(PY) -m pytest
 
-lint: $(VENV)/.installed ## ruff, and mypy --strict on the overlays
-	$(VENV)/bin/ruff check overlays tests generator
-	$(VENV)/bin/ruff format --check overlays generator
-	$(VENV)/bin/mypy --config-file pyproject.toml $(foreach p,$(OVERLAYS),$(wildcard $(p)/kms_pubkey*))
+LINTED := overlays emulator generator scripts bench tests
+
+lint: $(VENV)/.installed ## ruff on everything we write, mypy --strict on the overlays and the emulator
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check overlays emulator generator scripts
+	$(VENV)/bin/mypy --config-file pyproject.toml \
+		$(foreach p,$(OVERLAYS) $(TOOLS),$(wildcard $(p)/kms_pubkey*))
 
 wheels: $(VENV)/.installed ## build every package's wheel into dist/
 	rm -rf dist && mkdir -p dist

@@ -57,11 +57,15 @@ def generate(vendor: str, out: Path) -> None:
         command = [
             str(Path(sys.executable).parent / "openapi-python-client"),
             "generate",
-            "--path", str(ROOT / "specs" / spec),
-            "--config", str(CONFIGS / f"{vendor}.yaml"),
-            "--meta", "pdm",
+            "--path",
+            str(ROOT / "specs" / spec),
+            "--config",
+            str(CONFIGS / f"{vendor}.yaml"),
+            "--meta",
+            "pdm",
             "--fail-on-warning",
-            "--output-path", str(target),
+            "--output-path",
+            str(target),
         ]
         result = subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True)
         if result.returncode != 0:

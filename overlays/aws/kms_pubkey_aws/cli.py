@@ -15,8 +15,13 @@ class _AwsCommand:
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--region", help="AWS region (default: AWS_REGION or the profile's)")
         parser.add_argument("--profile", help="profile in ~/.aws/credentials")
-        parser.add_argument("--grant-token", action="append", default=[], dest="grant_tokens",
-                            help="grant token; repeat for several")
+        parser.add_argument(
+            "--grant-token",
+            action="append",
+            default=[],
+            dest="grant_tokens",
+            help="grant token; repeat for several",
+        )
 
     def fetch(self, args: argparse.Namespace) -> PublicKey:
         from kms_pubkey_aws.client import AwsKmsClient

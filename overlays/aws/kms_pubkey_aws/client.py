@@ -127,8 +127,9 @@ class AwsKmsClient(SyncClientBase[Client]):
         )
         self.endpoint = base_url
         self.region = auth.region
-        args = generated_client_args(base_url, auth, decode_error, policy, asynchronous=False,
-                                     transport=transport)
+        args = generated_client_args(
+            base_url, auth, decode_error, policy, asynchronous=False, transport=transport
+        )
         super().__init__(Client(**args), policy)
 
     def get_public_key(self, key_id: str, *, grant_tokens: Sequence[str] = ()) -> PublicKey:
@@ -165,8 +166,9 @@ class AsyncAwsKmsClient(AsyncClientBase[Client]):
         )
         self.endpoint = base_url
         self.region = auth.region
-        args = generated_client_args(base_url, auth, decode_error, policy, asynchronous=True,
-                                     transport=transport)
+        args = generated_client_args(
+            base_url, auth, decode_error, policy, asynchronous=True, transport=transport
+        )
         super().__init__(Client(**args), policy)
 
     async def get_public_key(self, key_id: str, *, grant_tokens: Sequence[str] = ()) -> PublicKey:

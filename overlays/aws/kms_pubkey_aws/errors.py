@@ -12,15 +12,30 @@ from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingErro
 from kms_pubkey.transport import http_fallback_error, json_object, parse_retry_after
 
 NOT_FOUND = frozenset({"NotFoundException"})
-AUTH = frozenset({
-    "UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException",
-    "SignatureDoesNotMatch", "InvalidClientTokenId", "AccessDeniedException", "AccessDenied",
-    "ExpiredTokenException", "ExpiredToken", "MissingAuthenticationToken", "AuthFailure",
-})
-THROTTLING = frozenset({
-    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-    "SlowDown",
-})
+AUTH = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "IncompleteSignatureException",
+        "SignatureDoesNotMatch",
+        "InvalidClientTokenId",
+        "AccessDeniedException",
+        "AccessDenied",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "MissingAuthenticationToken",
+        "AuthFailure",
+    }
+)
+THROTTLING = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    }
+)
 _XML_FIELD = re.compile(r"<(Code|Message|RequestId)>([^<]*)</\1>")
 
 

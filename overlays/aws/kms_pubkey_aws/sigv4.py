@@ -83,8 +83,14 @@ def canonical_request(
     """(canonical request, signed headers)."""
     block, signed = canonical_headers(headers)
     text = "\n".join(
-        [method.upper(), canonical_uri(path, normalize=normalize), canonical_query(query), block, signed,
-         payload_hash]
+        [
+            method.upper(),
+            canonical_uri(path, normalize=normalize),
+            canonical_query(query),
+            block,
+            signed,
+            payload_hash,
+        ]
     )
     return text, signed
 

@@ -106,8 +106,9 @@ async def default_async_sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-def call(send: Callable[[], R], policy: RequestPolicy, what: str,
-         sleep: Callable[[float], None] | None = None) -> R:
+def call(
+    send: Callable[[], R], policy: RequestPolicy, what: str, sleep: Callable[[float], None] | None = None
+) -> R:
     attempt = 0
     while True:
         try:
@@ -125,8 +126,12 @@ def call(send: Callable[[], R], policy: RequestPolicy, what: str,
         (sleep or default_sleep)(delay)
 
 
-async def acall(send: Callable[[], Awaitable[R]], policy: RequestPolicy, what: str,
-                sleep: Callable[[float], Awaitable[None]] | None = None) -> R:
+async def acall(
+    send: Callable[[], Awaitable[R]],
+    policy: RequestPolicy,
+    what: str,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+) -> R:
     attempt = 0
     while True:
         try:
