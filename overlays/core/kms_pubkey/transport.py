@@ -95,6 +95,22 @@ def _translate(exc: BaseException, what: str) -> KmsError | None:
     return None
 
 
+def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, what: str) -> float:
+    """Seconds before the next attempt; raises the typed error when there is none.
+
+    The one retry decision, shared by the sync and the async loop.
+    """
+    error = _translate(exc, what)
+    if error is None:
+        raise exc
+    delay = policy.next_delay(attempt, error)
+    if delay is None:
+        if error is exc:
+            raise exc
+        raise error from None
+    return delay
+
+
 def default_sleep(seconds: float) -> None:
     """The wait between attempts; looked up at call time so tests can replace it."""
     time.sleep(seconds)
@@ -114,14 +130,7 @@ def call(
         try:
             return send()
         except Exception as exc:
-            error = _translate(exc, what)
-            if error is None:
-                raise
-            delay = policy.next_delay(attempt, error)
-            if delay is None:
-                if error is exc:
-                    raise
-                raise error from None
+            delay = _retry_delay(exc, attempt, policy, what)
         attempt += 1
         (sleep or default_sleep)(delay)
 
@@ -137,14 +146,7 @@ async def acall(
         try:
             return await send()
         except Exception as exc:
-            error = _translate(exc, what)
-            if error is None:
-                raise
-            delay = policy.next_delay(attempt, error)
-            if delay is None:
-                if error is exc:
-                    raise
-                raise error from None
+            delay = _retry_delay(exc, attempt, policy, what)
         attempt += 1
         await (sleep or default_async_sleep)(delay)
 
