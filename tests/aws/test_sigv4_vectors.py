@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from kms_pubkey.credentials import Credentials
+from kms_pubkey.signing import parse_query
 from kms_pubkey_aws import sigv4
 
 
@@ -132,7 +133,7 @@ def test_header_signing_vector(name: str) -> None:
     canonical, signed = sigv4.canonical_request(
         case.method,
         unquote(path),
-        sigv4.parse_query(raw_query),
+        parse_query(raw_query),
         headers,
         payload_hash,
         normalize=bool(ctx["normalize"]),

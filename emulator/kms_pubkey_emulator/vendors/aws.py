@@ -28,6 +28,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
+from kms_pubkey.signing import parse_query
 from kms_pubkey_aws import sigv4
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
@@ -223,7 +224,7 @@ def verify_sigv4(request: Request, body: bytes, state: EmulatorState) -> str:
     canonical, _ = sigv4.canonical_request(
         request.method,
         unquote(raw_path),
-        sigv4.parse_query(raw_query),
+        parse_query(raw_query),
         headers,
         hashlib.sha256(body).hexdigest(),
     )

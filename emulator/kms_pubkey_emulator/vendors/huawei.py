@@ -32,6 +32,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from kms_pubkey.signing import parse_query
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
 from kms_pubkey_huawei import signer
@@ -138,7 +139,7 @@ def verify_aksk(request: Request, body: bytes, authorization: str, state: Emulat
     canonical, _ = signer.canonical_request(
         request.method,
         raw_path,
-        signer.parse_query(raw_query),
+        parse_query(raw_query),
         headers,
         signer.payload_hash(body, hash_headers),
     )

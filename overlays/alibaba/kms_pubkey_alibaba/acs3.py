@@ -16,20 +16,17 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Generator, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
+from kms_pubkey.signing import utc_now, utc_stamp
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_nonce() -> str:
@@ -38,7 +35,7 @@ def new_nonce() -> str:
 
 
 def acs_date(now: datetime) -> str:
-    return now.astimezone(UTC).strftime(DATE_FORMAT)
+    return utc_stamp(now, DATE_FORMAT)
 
 
 def encode(value: str) -> str:

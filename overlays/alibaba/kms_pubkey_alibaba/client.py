@@ -20,8 +20,9 @@ from kms_pubkey import defaults
 from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_client_args, text
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.signing import utc_now
 from kms_pubkey.transport import ErrorDecoder, RequestPolicy
-from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce, utc_now
+from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce
 from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
 from kms_pubkey_alibaba.errors import VENDOR, redacting_decoder

@@ -23,12 +23,13 @@ import base64
 import email.utils
 import hashlib
 from collections.abc import Callable, Generator, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from kms_pubkey.signing import as_utc, utc_now
 from kms_pubkey_alibaba.client_key import ClientKey
 
 CONTENT_TYPE = "application/x-protobuf"
@@ -46,7 +47,7 @@ def content_sha256(body: bytes) -> str:
 
 def http_date(now: datetime) -> str:
     """RFC 1123 in GMT: `Thu, 06 Feb 2020 07:32:54 GMT`, whatever the locale."""
-    return email.utils.format_datetime(now.astimezone(UTC), usegmt=True)
+    return email.utils.format_datetime(as_utc(now), usegmt=True)
 
 
 def canonicalized_headers(headers: Iterable[tuple[str, str]]) -> str:
@@ -75,10 +76,6 @@ def signature(private_key: rsa.RSAPrivateKey, text: str) -> str:
 
 def authorization(sig: str) -> str:
     return f"{SCHEME} {sig}"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class InstanceAuth(httpx.Auth):

@@ -36,10 +36,11 @@ from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_cl
 from kms_pubkey.endpoints import check_endpoint
 from kms_pubkey.errors import ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.signing import utc_now
 from kms_pubkey.transport import RequestPolicy
 from kms_pubkey_alibaba import instance_proto
 from kms_pubkey_alibaba.client_key import ClientKey, load_client_key
-from kms_pubkey_alibaba.instance_auth import InstanceAuth, utc_now
+from kms_pubkey_alibaba.instance_auth import InstanceAuth
 from kms_pubkey_alibaba.instance_errors import VENDOR, decode_error
 
 MAX_KEY_ID = 2048

@@ -21,7 +21,8 @@ from urllib.parse import quote
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey_alibaba.acs3 import acs_date, new_nonce, utc_now
+from kms_pubkey.signing import utc_now
+from kms_pubkey_alibaba.acs3 import acs_date, new_nonce
 
 SIGNATURE_METHOD = "HMAC-SHA1"
 SIGNATURE_VERSION = "1.0"

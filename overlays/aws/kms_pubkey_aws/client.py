@@ -18,11 +18,12 @@ from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_cl
 from kms_pubkey.endpoints import check_region
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.signing import utc_now
 from kms_pubkey.transport import RequestPolicy
 from kms_pubkey_aws.credentials import resolve_credentials, resolve_region
 from kms_pubkey_aws.endpoints import resolve_endpoint
 from kms_pubkey_aws.errors import decode_error
-from kms_pubkey_aws.sigv4 import SigV4Auth, utc_now
+from kms_pubkey_aws.sigv4 import SigV4Auth
 
 MAX_KEY_ID = 2048
 MAX_GRANT_TOKENS = 10

@@ -11,13 +11,14 @@ import hashlib
 import hmac
 import posixpath
 from collections.abc import Callable, Generator, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote, unquote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
+from kms_pubkey.signing import parse_query, utc_now, utc_stamp
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -44,17 +45,6 @@ def canonical_uri(path: str, *, normalize: bool = True) -> str:
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
     encoded = sorted((_encode(key), _encode(value)) for key, value in pairs)
     return "&".join(f"{key}={value}" for key, value in encoded)
-
-
-def parse_query(raw: str) -> list[tuple[str, str]]:
-    """Split a raw (percent-encoded) query string into decoded pairs, keeping blanks."""
-    pairs = []
-    for part in raw.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        pairs.append((unquote(key), unquote(value)))
-    return pairs
 
 
 def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
@@ -123,18 +113,12 @@ def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str)
 
 def amz_date(now: datetime) -> str:
     """The X-Amz-Date stamp. A naive time is taken as UTC (as `datetime.utcnow()` and botocore give)."""
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return utc_stamp(now, "%Y%m%dT%H%M%SZ")
 
 
 def _signable(name: str) -> bool:
     # What botocore signs for KMS: host, content-type and the x-amz-* headers.
     return name in ("host", "content-type") or name.startswith("x-amz-")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SigV4Auth(httpx.Auth):

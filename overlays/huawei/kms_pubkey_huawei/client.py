@@ -21,11 +21,12 @@ from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_cl
 from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.signing import utc_now
 from kms_pubkey.transport import RequestPolicy
 from kms_pubkey_huawei.credentials import IamToken, resolve_auth, resolve_project_id
 from kms_pubkey_huawei.endpoints import resolve_endpoint
 from kms_pubkey_huawei.errors import REQUEST_ID_HEADER, VENDOR, decode_error
-from kms_pubkey_huawei.signer import AkSkAuth, TokenAuth, utc_now
+from kms_pubkey_huawei.signer import AkSkAuth, TokenAuth
 
 KEY_ID_PATTERN = "^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$"
 _KEY_ID = re.compile(KEY_ID_PATTERN[1:-1])

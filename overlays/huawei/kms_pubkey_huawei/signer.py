@@ -17,12 +17,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Generator, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote, unquote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
+from kms_pubkey.signing import parse_query, utc_now, utc_stamp
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -49,17 +50,6 @@ def canonical_uri(path: str) -> str:
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
     """Decoded (key, value) pairs sorted as given, then encoded: `k=v&k=v`."""
     return "&".join(f"{_encode(key)}={_encode(value)}" for key, value in sorted(pairs))
-
-
-def parse_query(raw: str) -> list[tuple[str, str]]:
-    """Split a raw (percent-encoded) query string into decoded pairs, keeping blank values."""
-    pairs = []
-    for part in raw.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        pairs.append((unquote(key), unquote(value)))
-    return pairs
 
 
 def signable(name: str) -> bool:
@@ -121,11 +111,7 @@ def authorization(access_key: str, signed_headers: str, sig: str) -> str:
 
 
 def sdk_date(now: datetime) -> str:
-    return now.astimezone(UTC).strftime(DATE_FORMAT)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return utc_stamp(now, DATE_FORMAT)
 
 
 def _signed_on_the_wire(name: str) -> bool:
