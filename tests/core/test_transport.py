@@ -423,3 +423,62 @@ def test_policy_settings_are_checked() -> None:
         RequestPolicy(max_retries=True)
     timeout = RequestPolicy(timeout=3.0).httpx_timeout()
     assert timeout.read == 3.0 and timeout.connect is not None and timeout.connect <= 3.0
+
+
+# --- secrets echoed back by a service are masked --------------------------------------------
+
+def test_redact_masks_plain_and_percent_encoded_forms() -> None:
+    from kms_pubkey.transport import redact
+
+    token = "FwoG+ZXIvYXdzE/abc=="
+    once = "FwoG%2BZXIvYXdzE%2Fabc%3D%3D"
+    twice = "FwoG%252BZXIvYXdzE%252Fabc%253D%253D"
+    message = f"x-amz-security-token:{token}\nquery={once}\nsts={twice}"
+    assert redact(message, [token]) == "x-amz-security-token:***\nquery=***\nsts=***"
+    assert redact(message, ["", None]) == message  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("vendor", ["aws", "huawei", "alibaba"])
+def test_every_vendor_masks_its_secrets_in_echoed_messages(vendor: str) -> None:
+    """Signature errors quote the canonical request; the session token is one of its lines."""
+    import httpx
+
+    from kms_pubkey.errors import ApiError
+
+    secret, token = "s3cr3t-SECRET-value", "t0k3n+TOKEN/value=="
+    echoed = f"The canonical request was: POST / secret={secret} x-security-token:{token}"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if vendor == "aws":
+            body = {"__type": "InvalidSignatureException", "message": echoed}
+        elif vendor == "huawei":
+            body = {"error_code": "APIGW.0301", "error_msg": echoed}
+        else:
+            body = {"Code": "SignatureDoesNotMatch", "Message": echoed, "RequestId": "r"}
+        return httpx.Response(403 if vendor != "aws" else 400, json=body)
+
+    transport = httpx.MockTransport(answer)
+    if vendor == "aws":
+        from kms_pubkey_aws import AwsKmsClient
+
+        client: object = AwsKmsClient("us-east-1", access_key_id="AKID", secret_access_key=secret,
+                                      session_token=token, transport=transport, max_retries=0)
+        call = lambda: client.get_public_key("alias/x")  # type: ignore[attr-defined]  # noqa: E731
+    elif vendor == "huawei":
+        from kms_pubkey_huawei import HuaweiKmsClient
+
+        client = HuaweiKmsClient("cn-north-4", project_id="0123456789abcdef0123456789abcdef",
+                                 access_key="AK", secret_key=secret, security_token=token,
+                                 transport=transport, max_retries=0)
+        call = lambda: client.get_public_key("0d0466b0-e727-4d9c-b35d-f84bb474a37f")  # type: ignore[attr-defined]  # noqa: E731
+    else:
+        from kms_pubkey_alibaba import AlibabaKmsClient
+
+        client = AlibabaKmsClient("cn-hangzhou", access_key_id="AK", access_key_secret=secret,
+                                  security_token=token, transport=transport, max_retries=0)
+        call = lambda: client.get_public_key("key", "version")  # type: ignore[attr-defined]  # noqa: E731
+    with pytest.raises(ApiError) as caught:
+        call()
+    shown = str(caught.value) + repr(caught.value) + caught.value.message
+    assert "The canonical request was" in shown  # the message itself is kept
+    assert secret not in shown and token not in shown

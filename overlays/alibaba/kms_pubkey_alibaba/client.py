@@ -21,11 +21,11 @@ from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_cl
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
 from kms_pubkey.signing import utc_now
-from kms_pubkey.transport import ErrorDecoder, RequestPolicy
+from kms_pubkey.transport import RequestPolicy
 from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce
 from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
-from kms_pubkey_alibaba.errors import VENDOR, redacting_decoder
+from kms_pubkey_alibaba.errors import VENDOR, decode_error
 from kms_pubkey_alibaba.rpc import RpcAuth
 
 SignatureVersion = Literal["v3", "v1"]
@@ -85,7 +85,7 @@ def _settings(
     signature_version: str,
     clock: Callable[[], datetime],
     nonce: Callable[[], str],
-) -> tuple[str, str | None, httpx.Auth, ErrorDecoder]:
+) -> tuple[str, str | None, httpx.Auth, tuple[str | None, ...]]:
     if signature_version not in SIGNATURE_VERSIONS:
         raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
     credentials = resolve_credentials(access_key_id, access_key_secret, security_token)
@@ -96,7 +96,7 @@ def _settings(
         auth = RpcAuth(credentials, clock=clock, nonce=nonce)
     else:
         auth = Acs3Auth(credentials, clock=clock, nonce=nonce)
-    return base_url, region, auth, redacting_decoder((credentials.secret, credentials.token or ""))
+    return base_url, region, auth, (credentials.secret, credentials.token)
 
 
 class AlibabaKmsClient(SyncClientBase[Client]):
@@ -120,7 +120,7 @@ class AlibabaKmsClient(SyncClientBase[Client]):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.region, auth, decode_error = _settings(
+        base_url, self.region, auth, secrets = _settings(
             region,
             endpoint,
             access_key_id,
@@ -133,7 +133,7 @@ class AlibabaKmsClient(SyncClientBase[Client]):
         self.endpoint = base_url
         self.signature_version = signature_version
         args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=False, transport=transport
+            base_url, auth, decode_error, policy, asynchronous=False, transport=transport, secrets=secrets
         )
         super().__init__(Client(**args), policy)
 
@@ -168,7 +168,7 @@ class AsyncAlibabaKmsClient(AsyncClientBase[Client]):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.region, auth, decode_error = _settings(
+        base_url, self.region, auth, secrets = _settings(
             region,
             endpoint,
             access_key_id,
@@ -181,7 +181,7 @@ class AsyncAlibabaKmsClient(AsyncClientBase[Client]):
         self.endpoint = base_url
         self.signature_version = signature_version
         args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=True, transport=transport
+            base_url, auth, decode_error, policy, asynchronous=True, transport=transport, secrets=secrets
         )
         super().__init__(Client(**args), policy)
 

@@ -8,15 +8,13 @@ stay plain `ApiError` (400): the service, not our own checks, refused the value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from urllib.parse import quote
 
 import httpx
 from kms_pubkey_alibaba_api.models import ErrorResponse
 
 from kms_pubkey.client_base import text
 from kms_pubkey.errors import ApiError, AuthError, DryRunError, NotFoundError, ThrottlingError
-from kms_pubkey.transport import ErrorDecoder, http_fallback_error, json_object, parse_retry_after
+from kms_pubkey.transport import http_fallback_error, json_object, parse_retry_after
 
 VENDOR = "alibaba"
 AUTH = frozenset(
@@ -130,33 +128,3 @@ def decode_error(response: httpx.Response) -> ApiError:
         request_id=request_id,
         retry_after=parse_retry_after(response.headers.get("retry-after")),
     )
-
-
-def redact(message: str, secrets: Iterable[str]) -> str:
-    """The message with every secret (plain or percent-encoded, as in an echoed string to sign) masked."""
-    for secret in secrets:
-        if secret:
-            for form in {secret, quote(secret, safe="~"), quote(quote(secret, safe="~"), safe="~")}:
-                message = message.replace(form, "***")
-    return message
-
-
-def redacting_decoder(secrets: Iterable[str]) -> ErrorDecoder:
-    """`decode_error`, but a message the service echoes never carries our secret or STS token."""
-    hidden = tuple(s for s in secrets if s)
-
-    def decode(response: httpx.Response) -> ApiError:
-        error = decode_error(response)
-        clean = redact(error.message, hidden)
-        if clean == error.message:
-            return error
-        return type(error)(
-            clean,
-            vendor=error.vendor,
-            status_code=error.status_code,
-            code=error.code,
-            request_id=error.request_id,
-            retry_after=error.retry_after,
-        )
-
-    return decode

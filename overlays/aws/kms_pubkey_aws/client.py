@@ -91,7 +91,7 @@ def _settings(
     session_token: str | None,
     profile: str | None,
     clock: Callable[[], datetime],
-) -> tuple[str, SigV4Auth]:
+) -> tuple[str, SigV4Auth, tuple[str | None, ...]]:
     credentials = resolve_credentials(access_key_id, secret_access_key, session_token, profile)
     if region is None and endpoint is not None:
         # A custom endpoint (emulator, VPC) still needs a region to sign for.
@@ -100,7 +100,8 @@ def _settings(
         except ValidationError:
             region = "us-east-1"
     region = check_region(resolve_region(region, profile), "AWS")
-    return resolve_endpoint(region, endpoint), SigV4Auth(credentials, region, clock=clock)
+    auth = SigV4Auth(credentials, region, clock=clock)
+    return resolve_endpoint(region, endpoint), auth, (credentials.secret, credentials.token)
 
 
 class AwsKmsClient(SyncClientBase[Client]):
@@ -123,13 +124,13 @@ class AwsKmsClient(SyncClientBase[Client]):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, auth = _settings(
+        base_url, auth, secrets = _settings(
             region, endpoint, access_key_id, secret_access_key, session_token, profile, clock
         )
         self.endpoint = base_url
         self.region = auth.region
         args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=False, transport=transport
+            base_url, auth, decode_error, policy, asynchronous=False, transport=transport, secrets=secrets
         )
         super().__init__(Client(**args), policy)
 
@@ -162,13 +163,13 @@ class AsyncAwsKmsClient(AsyncClientBase[Client]):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, auth = _settings(
+        base_url, auth, secrets = _settings(
             region, endpoint, access_key_id, secret_access_key, session_token, profile, clock
         )
         self.endpoint = base_url
         self.region = auth.region
         args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=True, transport=transport
+            base_url, auth, decode_error, policy, asynchronous=True, transport=transport, secrets=secrets
         )
         super().__init__(Client(**args), policy)
 

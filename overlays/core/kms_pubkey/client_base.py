@@ -7,7 +7,7 @@ turning the parsed answer into a `PublicKey`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from enum import Enum
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -38,11 +38,16 @@ def generated_client_args(
     asynchronous: bool,
     verify: Any = True,
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+    secrets: Iterable[str | None] = (),
 ) -> dict[str, Any]:
-    """Keyword arguments for any generated `Client`: one policy for every vendor."""
-    from kms_pubkey.transport import error_hooks
+    """Keyword arguments for any generated `Client`: one policy for every vendor.
 
-    sync_hooks, async_hooks = error_hooks(decode_error)
+    `secrets` (the secret key, session token...) are masked in any error message the
+    service echoes back.
+    """
+    from kms_pubkey.transport import error_hooks, redacting
+
+    sync_hooks, async_hooks = error_hooks(redacting(decode_error, secrets))
     httpx_args: dict[str, Any] = {"auth": auth, "event_hooks": async_hooks if asynchronous else sync_hooks}
     if transport is not None:
         httpx_args["transport"] = transport

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -169,6 +169,45 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
             raise decode(response)
 
     return {"response": [check]}, {"response": [acheck]}
+
+
+def redact(message: str, secrets: Iterable[str]) -> str:
+    """The message with every secret masked, plain or percent-encoded (as in an echoed string to sign)."""
+    from urllib.parse import quote
+
+    for secret in secrets:
+        if secret:
+            once = quote(secret, safe="~")
+            for form in (secret, once, quote(once, safe="~")):
+                message = message.replace(form, "***")
+    return message
+
+
+def redacting(decode: ErrorDecoder, secrets: Iterable[str | None]) -> ErrorDecoder:
+    """`decode`, but a message the service echoes back never carries our secret or token.
+
+    Services quote the canonical request or string to sign in signature errors, and a
+    session token is one of its lines.
+    """
+    hidden = tuple(s for s in secrets if s)
+    if not hidden:
+        return decode
+
+    def decode_redacted(response: httpx.Response) -> ApiError:
+        error = decode(response)
+        clean = redact(error.message, hidden)
+        if clean == error.message:
+            return error
+        return type(error)(
+            clean,
+            vendor=error.vendor,
+            status_code=error.status_code,
+            code=error.code,
+            request_id=error.request_id,
+            retry_after=error.retry_after,
+        )
+
+    return decode_redacted
 
 
 def json_object(response: httpx.Response) -> dict[str, Any] | None:

@@ -67,15 +67,15 @@ def _settings(
     security_token: str | None,
     auth_token: str | None,
     clock: Callable[[], datetime],
-) -> tuple[str, str, httpx.Auth]:
+) -> tuple[str, str, httpx.Auth, tuple[str | None, ...]]:
     base_url = resolve_endpoint(region, endpoint)
     project = resolve_project_id(project_id)
     found = resolve_auth(access_key, secret_key, security_token, auth_token)
     if isinstance(found, IamToken):
         if httpx.URL(base_url).scheme != "https" and not is_loopback(base_url):
             raise ValidationError("auth_token is only sent over https (or plain http to a loopback address)")
-        return base_url, project, TokenAuth(found.token)
-    return base_url, project, AkSkAuth(found, project, clock=clock)
+        return base_url, project, TokenAuth(found.token), (found.token,)
+    return base_url, project, AkSkAuth(found, project, clock=clock), (found.secret, found.token)
 
 
 class HuaweiKmsClient(SyncClientBase[Client]):
@@ -99,13 +99,13 @@ class HuaweiKmsClient(SyncClientBase[Client]):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.project_id, auth = _settings(
+        base_url, self.project_id, auth, secrets = _settings(
             region, project_id, endpoint, access_key, secret_key, security_token, auth_token, clock
         )
         self.endpoint = base_url
         self.region = region
         args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=False, transport=transport
+            base_url, auth, decode_error, policy, asynchronous=False, transport=transport, secrets=secrets
         )
         super().__init__(Client(**args), policy)
 
@@ -139,13 +139,13 @@ class AsyncHuaweiKmsClient(AsyncClientBase[Client]):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.project_id, auth = _settings(
+        base_url, self.project_id, auth, secrets = _settings(
             region, project_id, endpoint, access_key, secret_key, security_token, auth_token, clock
         )
         self.endpoint = base_url
         self.region = region
         args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=True, transport=transport
+            base_url, auth, decode_error, policy, asynchronous=True, transport=transport, secrets=secrets
         )
         super().__init__(Client(**args), policy)
 
