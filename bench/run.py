@@ -435,7 +435,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "machine": machine(),
         "skipped": skipped,
-        "settings": vars(args) | {"json": str(args.json)},
+        "settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
     }
     server = Server(lifetime=900)
     try:
