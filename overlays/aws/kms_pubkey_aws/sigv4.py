@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import parse_query, utc_now, utc_stamp
+from kms_pubkey.signing import as_utc, parse_query, utc_now
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -31,8 +31,8 @@ def _encode(value: str, safe: str = "") -> str:
 
 def canonical_uri(path: str, *, normalize: bool = True) -> str:
     """The decoded path, dot segments removed when `normalize`, percent-encoded once."""
-    if not path:
-        path = "/"
+    if not path or path == "/":
+        return "/"  # every KMS request
     if normalize:
         trailing = path.endswith("/") and path != "/"
         path = posixpath.normpath(path)
@@ -104,7 +104,7 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
 
 
 def signature(key: bytes, text: str) -> str:
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, text.encode("utf-8"), "sha256").hex()
 
 
 def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str) -> str:
@@ -113,7 +113,8 @@ def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str)
 
 def amz_date(now: datetime) -> str:
     """The X-Amz-Date stamp. A naive time is taken as UTC (as `datetime.utcnow()` and botocore give)."""
-    return utc_stamp(now, "%Y%m%dT%H%M%SZ")
+    t = as_utc(now)  # formatted by hand: strftime is the slowest step of a signature
+    return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}Z"
 
 
 def _signable(name: str) -> bool:
@@ -151,9 +152,14 @@ class SigV4Auth(httpx.Auth):
         request.headers["X-Amz-Date"] = stamp
         if creds.token:
             request.headers["X-Amz-Security-Token"] = creds.token
-        else:
-            request.headers.pop("X-Amz-Security-Token", None)
-        headers = [(k, v) for k, v in request.headers.multi_items() if _signable(k.lower())]
+        elif any(name.lower() == b"x-amz-security-token" for name, _ in request.headers.raw):
+            del request.headers["X-Amz-Security-Token"]
+        # The raw pairs: httpx's decoded views re-detect the encoding on every access.
+        headers = [
+            (name, value.decode("utf-8"))
+            for name, value in ((n.decode("ascii").lower(), v) for n, v in request.headers.raw)
+            if _signable(name)
+        ]
         payload_hash = hashlib.sha256(request.content).hexdigest()
         raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
         canonical, signed = canonical_request(
