@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import utc_now, utc_stamp
+from kms_pubkey.signing import extended_utc, header_pairs, parse_query, remove_headers, split_target, utc_now
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -35,7 +35,7 @@ def new_nonce() -> str:
 
 
 def acs_date(now: datetime) -> str:
-    return utc_stamp(now, DATE_FORMAT)
+    return extended_utc(now)
 
 
 def encode(value: str) -> str:
@@ -81,7 +81,7 @@ def string_to_sign(canonical: str) -> str:
 
 
 def signature(secret: str, text: str) -> str:
-    return hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode("utf-8"), text.encode("utf-8"), "sha256").hex()
 
 
 def authorization(access_key_id: str, signed_headers: str, sig: str) -> str:
@@ -155,18 +155,18 @@ class Acs3Auth(httpx.Auth):
         return f"Acs3Auth(access_key_id={self._credentials.access_key_id!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        for name in ("x-acs-security-token", "x-acs-accesskey-id", "authorization"):
-            request.headers.pop(name, None)
-        path = request.url.raw_path.decode("ascii").partition("?")[0]
+        remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))
+        path, query = split_target(request)
         added = sign(
             request.method,
             path,
-            request.url.params.multi_items(),
-            request.headers.multi_items(),
+            parse_query(query, plus_as_space=True),
+            header_pairs(request),
             request.content,
             self._credentials,
             self._clock(),
             self._nonce(),
         )
-        request.headers.update(added)
+        for name, value in added.items():  # cheaper than Headers.update, which builds a Headers
+            request.headers[name] = value
         yield request

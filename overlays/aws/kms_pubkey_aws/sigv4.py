@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import as_utc, parse_query, utc_now
+from kms_pubkey.signing import basic_utc, header_pairs, parse_query, remove_headers, split_target, utc_now
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -113,8 +113,7 @@ def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str)
 
 def amz_date(now: datetime) -> str:
     """The X-Amz-Date stamp. A naive time is taken as UTC (as `datetime.utcnow()` and botocore give)."""
-    t = as_utc(now)  # formatted by hand: strftime is the slowest step of a signature
-    return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}Z"
+    return basic_utc(now)
 
 
 def _signable(name: str) -> bool:
@@ -152,16 +151,11 @@ class SigV4Auth(httpx.Auth):
         request.headers["X-Amz-Date"] = stamp
         if creds.token:
             request.headers["X-Amz-Security-Token"] = creds.token
-        elif any(name.lower() == b"x-amz-security-token" for name, _ in request.headers.raw):
-            del request.headers["X-Amz-Security-Token"]
-        # The raw pairs: httpx's decoded views re-detect the encoding on every access.
-        headers = [
-            (name, value.decode("utf-8"))
-            for name, value in ((n.decode("ascii").lower(), v) for n, v in request.headers.raw)
-            if _signable(name)
-        ]
+        else:
+            remove_headers(request, ("x-amz-security-token",))
+        headers = [(name, value) for name, value in header_pairs(request) if _signable(name)]
         payload_hash = hashlib.sha256(request.content).hexdigest()
-        raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
+        raw_path, raw_query = split_target(request)
         canonical, signed = canonical_request(
             request.method, unquote(raw_path), parse_query(raw_query), headers, payload_hash
         )

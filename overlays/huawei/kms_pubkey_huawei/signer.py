@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import parse_query, utc_now, utc_stamp
+from kms_pubkey.signing import basic_utc, header_pairs, parse_query, remove_headers, split_target, utc_now
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -103,7 +103,7 @@ def string_to_sign(sdk_date: str, canonical: str) -> str:
 
 
 def signature(secret: str, text: str) -> str:
-    return hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode("utf-8"), text.encode("utf-8"), "sha256").hex()
 
 
 def authorization(access_key: str, signed_headers: str, sig: str) -> str:
@@ -111,7 +111,7 @@ def authorization(access_key: str, signed_headers: str, sig: str) -> str:
 
 
 def sdk_date(now: datetime) -> str:
-    return utc_stamp(now, DATE_FORMAT)
+    return basic_utc(now)
 
 
 def _signed_on_the_wire(name: str) -> bool:
@@ -134,13 +134,16 @@ def sign_request(
         request.headers[PROJECT_HEADER] = project_id
     if credentials.token:
         request.headers[SECURITY_TOKEN_HEADER] = credentials.token
+        remove_headers(request, ("authorization",))
     else:
-        request.headers.pop(SECURITY_TOKEN_HEADER, None)
-    request.headers.pop("Authorization", None)
-    if needs_unsigned_payload(request.headers.get("Content-Type")):
+        remove_headers(request, (SECURITY_TOKEN_HEADER.lower(), "authorization"))
+    pairs = header_pairs(request)
+    content_type = next((value for name, value in pairs if name == "content-type"), None)
+    if needs_unsigned_payload(content_type):
         request.headers[CONTENT_HASH_HEADER] = UNSIGNED_PAYLOAD
-    headers = [(k, v) for k, v in request.headers.multi_items() if _signed_on_the_wire(k)]
-    raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
+        pairs = header_pairs(request)
+    headers = [(k, v) for k, v in pairs if _signed_on_the_wire(k)]
+    raw_path, raw_query = split_target(request)
     canonical, signed = canonical_request(
         request.method, raw_path, parse_query(raw_query), headers, payload_hash(request.content, headers)
     )
