@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -99,8 +100,25 @@ def load_public_key(data: str | bytes, **metadata: Any) -> PublicKey:
     `metadata` fills the other `PublicKey` fields. Without `key_spec`, it is derived
     from the key in the vocabulary of `vendor` (AWS's when there is none).
     """
-    neutral, der = _parse_spki(_to_der(data))
+    neutral, der = _read_key(data)
     return _new_key(der, neutral, metadata)
+
+
+def _read_key(data: object) -> tuple[str, bytes]:
+    """(neutral spec, canonical SPKI DER) of any accepted input."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if isinstance(data, (str, bytes)):
+        return _read_key_text(data)
+    return _parse_spki(_to_der(data))  # refuses anything else with KeyFormatError
+
+
+@lru_cache(maxsize=128)
+def _read_key_text(data: str | bytes) -> tuple[str, bytes]:
+    """Remembered: a service answers with the same few public keys over and over, and the
+    full check costs more than the rest of the answer's handling. Only successes are kept
+    (a refusal raises), and public keys are not secrets."""
+    return _parse_spki(_to_der(data))
 
 
 def _new_key(der: bytes, neutral: str, metadata: dict[str, Any]) -> PublicKey:
@@ -261,7 +279,7 @@ def from_service(data: object, *, vendor: str, key_spec: str | None = None, **me
     if not isinstance(data, (str, bytes)) or not data:
         raise ResponseError(f"{vendor} answered without a public key")
     try:
-        neutral, der = _parse_spki(_to_der(data))
+        neutral, der = _read_key(data)
     except KeyFormatError as exc:
         raise ResponseError(f"{vendor} answered with an unreadable public key: {exc}") from None
     # The key is parsed once and built once: this is on every call's hot path.
