@@ -321,6 +321,46 @@ def sign_huaweicloudsdkcore() -> Callable[[], Any]:
     return sign
 
 
+def sign_ours_alibaba_steps() -> Callable[[], Any]:
+    """Our ACS3 steps on plain values, like `sign_tea_acs3`: no httpx request involved."""
+    from kms_pubkey.credentials import Credentials
+    from kms_pubkey.signing import utc_now
+    from kms_pubkey_alibaba import acs3
+
+    credentials = Credentials(AK, SK)
+    query = [("KeyId", ALI_KEY), ("KeyVersionId", ALI_VERSION)]
+    headers = [
+        ("host", "kms.cn-hangzhou.aliyuncs.com"),
+        ("x-acs-action", "GetPublicKey"),
+        ("x-acs-version", "2016-01-20"),
+    ]
+    return lambda: acs3.sign("POST", "/", query, headers, b"", credentials, utc_now(), acs3.new_nonce())
+
+
+def sign_ours_huawei_steps() -> Callable[[], Any]:
+    """Our SDK-HMAC-SHA256 steps on plain values: no httpx request involved."""
+    from kms_pubkey.signing import utc_now
+    from kms_pubkey_huawei import signer
+
+    path = f"/v1.0/{HW_PROJECT}/kms/get-publickey"
+    body = b'{"key_id": "' + HW_KEY.encode() + b'"}'
+    base = [
+        ("content-type", "application/json;charset=UTF-8"),
+        ("host", "kms.cn-north-4.myhuaweicloud.com"),
+        ("x-project-id", HW_PROJECT),
+    ]
+
+    def sign() -> str:
+        stamp = signer.sdk_date(utc_now())
+        headers = [*base, ("x-sdk-date", stamp)]
+        canonical, signed = signer.canonical_request(
+            "POST", path, [], headers, signer.payload_hash(body, headers)
+        )
+        return signer.authorization(AK, signed, signer.signature(SK, signer.string_to_sign(stamp, canonical)))
+
+    return sign
+
+
 SIGNERS: dict[str, tuple[str, Callable[[], Callable[[], Any]]]] = {
     # name: (import it needs, factory)
     "ours-aws SigV4Auth": ("kms_pubkey_aws", sign_ours_aws),
@@ -328,5 +368,7 @@ SIGNERS: dict[str, tuple[str, Callable[[], Callable[[], Any]]]] = {
     "ours-alibaba Acs3Auth": ("kms_pubkey_alibaba", sign_ours_alibaba),
     "tea-openapi ACS3": ("alibabacloud_tea_openapi", sign_tea_acs3),
     "ours-huawei AkSkAuth": ("kms_pubkey_huawei", sign_ours_huawei),
+    "ours-alibaba ACS3 steps": ("kms_pubkey_alibaba", sign_ours_alibaba_steps),
+    "ours-huawei steps": ("kms_pubkey_huawei", sign_ours_huawei_steps),
     "huaweicloudsdkcore Signer": ("huaweicloudsdkcore", sign_huaweicloudsdkcore),
 }
