@@ -228,6 +228,11 @@ def test_cli_get_alibaba_instance(emulator: Any, material: Any, listed: list[dic
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["key_spec"] == key["key_spec"]
+    # No password flag: the console's password file beside the ClientKey is used.
+    assert material.password_file.name == material.client_key_file.stem + "_Password.txt"
+    result = _cli([key["key_id"], *common], {})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == key["public_key_pem"]
     result = _cli([key["key_id"], *common, "--client-key-password", "wrong-password"], {})
     assert result.returncode == 1
     assert "ValidationError" in result.stderr and "wrong-password" not in result.stderr
@@ -299,6 +304,14 @@ def test_wrong_password_and_missing_file(material: Any, tmp_path: Path) -> None:
         load_client_key(tmp_path / "nope.json", "pw")
     with pytest.raises(ValidationError):
         load_client_key(material.client_key_file, None)
+
+
+def test_without_a_password_or_its_file_the_cli_says_what_is_missing(tmp_path: Path) -> None:
+    lone = tmp_path / "clientKey_KAAP.lone.json"
+    lone.write_text('{"KeyId": "KAAP.lone", "PrivateKeyData": ""}', encoding="utf-8")
+    result = _cli(["key", "--client-key-file", str(lone), "--endpoint", "http://127.0.0.1:9"], {})
+    assert result.returncode == 1
+    assert "clientKey_KAAP.lone_Password.txt" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_non_rsa_client_key_is_refused(tmp_path: Path) -> None:

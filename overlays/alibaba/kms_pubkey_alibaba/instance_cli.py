@@ -1,7 +1,9 @@
 """`kms-pubkey get alibaba-instance KEY_ID`: the KMS instance (dedicated gateway) plugin.
 
 The password never goes on the command line unless the caller insists: prefer
-`--client-key-password-env VAR` (or `--client-key-password-file F`).
+`--client-key-password-env VAR` (or `--client-key-password-file F`). With none of them, the
+password file the console hands out beside the ClientKey is used:
+`clientKey_<KeyId>.json` -> `clientKey_<KeyId>_Password.txt`.
 """
 
 from __future__ import annotations
@@ -29,18 +31,28 @@ def _password(args: argparse.Namespace) -> str:
             raise ValidationError(f"environment variable {args.client_key_password_env} is not set")
         return value
     if args.client_key_password_file is not None:
-        try:
-            return Path(args.client_key_password_file).read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError(
-                f"cannot read the password file {args.client_key_password_file!r}: {type(exc).__name__}"
-            ) from None
+        return _read_password(Path(args.client_key_password_file))
     if args.client_key_password is not None:
         return str(args.client_key_password)
+    beside = password_file_beside(Path(args.client_key_file))
+    if beside.is_file():
+        return _read_password(beside)
     raise ValidationError(
         "the ClientKey password is required: --client-key-password-env VAR, "
-        "--client-key-password-file F or --client-key-password P"
+        f"--client-key-password-file F or --client-key-password P (no {beside.name} beside the ClientKey)"
     )
+
+
+def password_file_beside(client_key_file: Path) -> Path:
+    """Where the console puts the password: `clientKey_X.json` -> `clientKey_X_Password.txt`."""
+    return client_key_file.with_name(f"{client_key_file.stem}_Password.txt")
+
+
+def _read_password(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read the password file {str(path)!r}: {type(exc).__name__}") from None
 
 
 class _InstanceCommand:
