@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
-from kms_pubkey.transport import http_fallback_error, parse_retry_after
+from kms_pubkey.transport import class_for_status, http_fallback_error, parse_retry_after
 from kms_pubkey_alibaba.instance_proto import Error, ProtobufError
 
 VENDOR = "alibaba"
@@ -39,13 +39,7 @@ def error_class(code: str | None, status: int) -> type[ApiError]:
         return AuthError
     if code in THROTTLING:
         return ThrottlingError
-    if status in (401, 403):
-        return AuthError
-    if status == 404:
-        return NotFoundError
-    if status == 429:
-        return ThrottlingError
-    return ApiError
+    return class_for_status(status)
 
 
 def decode_error(response: httpx.Response) -> ApiError:

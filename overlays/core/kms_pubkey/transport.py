@@ -219,18 +219,23 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def http_fallback_error(response: httpx.Response, vendor: str, request_id: str | None) -> ApiError:
-    """An error for a body we could not decode, classed by status code alone."""
+def class_for_status(status: int) -> type[ApiError]:
+    """The error class a status code alone implies, for answers without a code we know."""
     from kms_pubkey.errors import AuthError, NotFoundError
 
-    status = response.status_code
-    cls: type[ApiError] = ApiError
     if status in (401, 403):
-        cls = AuthError
-    elif status == 404:
-        cls = NotFoundError
-    elif status == 429:
-        cls = ThrottlingError
+        return AuthError
+    if status == 404:
+        return NotFoundError
+    if status == 429:
+        return ThrottlingError
+    return ApiError
+
+
+def http_fallback_error(response: httpx.Response, vendor: str, request_id: str | None) -> ApiError:
+    """An error for a body we could not decode, classed by status code alone."""
+    status = response.status_code
+    cls = class_for_status(status)
     reason = response.reason_phrase or "error"
     return cls(
         f"HTTP {status} {reason} (body not in the expected error format)",
