@@ -75,45 +75,10 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
     )
 
 
+GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
 ALIBABA = Vendor(
-    name=VENDOR,
-    request_id_header="x-acs-request-id",
-    error_codes=ERROR_CODES,
-    read_error=read_error,
-    api=Client,
-    operation=Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer),
-    unset=UNSET,
-    dry_run_verdicts=DRY_RUN_VERDICTS,
+    VENDOR, "x-acs-request-id", ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET, DRY_RUN_VERDICTS
 )
-
-
-def _settings(
-    region: str | None,
-    endpoint: str | None,
-    access_key_id: str | None,
-    access_key_secret: str | None,
-    security_token: str | None,
-    signature_version: str,
-    clock: Callable[[], datetime],
-    nonce: Callable[[], str],
-) -> Settings:
-    if signature_version not in SIGNATURE_VERSIONS:
-        raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
-    credentials = resolve_credentials(access_key_id, access_key_secret, security_token)
-    region = resolve_region(region)
-    base_url = resolve_endpoint(region, endpoint)
-    auth: httpx.Auth
-    if signature_version == "v1":
-        auth = RpcAuth(credentials, clock=clock, nonce=nonce)
-    else:
-        auth = Acs3Auth(credentials, clock=clock, nonce=nonce)
-    return Settings(
-        base_url,
-        auth,
-        region=region,
-        secrets=(credentials.secret, credentials.token),
-        shown=(("signature_version", signature_version),),
-    )
 
 
 class _AlibabaClient(VendorClient[TransportT]):
@@ -135,15 +100,17 @@ class _AlibabaClient(VendorClient[TransportT]):
         nonce: Callable[[], str] = new_nonce,
         transport: TransportT | None = None,
     ) -> None:
-        settings = _settings(
+        if signature_version not in SIGNATURE_VERSIONS:
+            raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
+        credentials = resolve_credentials(access_key_id, access_key_secret, security_token)
+        region = resolve_region(region)
+        signer = RpcAuth if signature_version == "v1" else Acs3Auth
+        settings = Settings(
+            resolve_endpoint(region, endpoint),
+            signer(credentials, clock=clock, nonce=nonce),
             region,
-            endpoint,
-            access_key_id,
-            access_key_secret,
-            security_token,
-            signature_version,
-            clock,
-            nonce,
+            (credentials.secret, credentials.token),
+            shown=(("signature_version", signature_version),),
         )
         self._open(settings, timeout, max_retries, transport)
 

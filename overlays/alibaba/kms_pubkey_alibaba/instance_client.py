@@ -90,35 +90,9 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
     return Answer(answer.public_key, key_id=answer.key_id or None, request_id=answer.request_id or None)
 
 
-ALIBABA_INSTANCE = Vendor(
-    name=VENDOR,
-    request_id_header=None,  # the request id travels in the protobuf answer and error
-    error_codes=ERROR_CODES,
-    read_error=read_error,
-    api=Client,
-    operation=Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer),
-    unset=UNSET,
-)
-
-
-def _settings(
-    endpoint: str,
-    client_key: ClientKey | None,
-    client_key_file: str | os.PathLike[str] | None,
-    client_key_password: str | bytes | None,
-    ca_file: str | os.PathLike[str] | None,
-    clock: Callable[[], datetime],
-) -> Settings:
-    base_url = instance_endpoint(endpoint)
-    if client_key is None:
-        if client_key_file is None:
-            raise ValidationError("client_key_file is required (the ClientKey JSON file of the access point)")
-        client_key = load_client_key(client_key_file, client_key_password)
-    elif client_key_file is not None:
-        raise ValidationError("pass client_key_file or client_key, not both")
-    auth = InstanceAuth(client_key, clock=clock)
-    shown = (("client_key_id", auth.key_id),)
-    return Settings(base_url, auth, verify=tls_verify(ca_file), shown=shown)
+GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
+# No request-id header: the id travels in the protobuf answer and error.
+ALIBABA_INSTANCE = Vendor(VENDOR, None, ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET)
 
 
 class _InstanceClient(VendorClient[TransportT]):
@@ -138,8 +112,20 @@ class _InstanceClient(VendorClient[TransportT]):
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
     ) -> None:
-        settings = _settings(endpoint, client_key, client_key_file, client_key_password, ca_file, clock)
-        self._open(settings, timeout, max_retries, transport)
+        base_url = instance_endpoint(endpoint)
+        if client_key is None:
+            if client_key_file is None:
+                raise ValidationError(
+                    "client_key_file is required (the ClientKey JSON file of the access point)"
+                )
+            client_key = load_client_key(client_key_file, client_key_password)
+        elif client_key_file is not None:
+            raise ValidationError("pass client_key_file or client_key, not both")
+        auth = InstanceAuth(client_key, clock=clock)
+        shown = (("client_key_id", auth.key_id),)
+        self._open(
+            Settings(base_url, auth, verify=tls_verify(ca_file), shown=shown), timeout, max_retries, transport
+        )
 
 
 class AlibabaKmsInstanceClient(_InstanceClient[httpx.BaseTransport], SyncClient):

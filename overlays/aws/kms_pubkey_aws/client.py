@@ -64,40 +64,8 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
     )
 
 
-AWS = Vendor(
-    name="aws",
-    request_id_header="x-amzn-RequestId",
-    error_codes=ERROR_CODES,
-    read_error=read_error,
-    api=Client,
-    operation=Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer),
-    unset=UNSET,
-)
-
-
-def _settings(
-    region: str | None,
-    endpoint: str | None,
-    access_key_id: str | None,
-    secret_access_key: str | None,
-    session_token: str | None,
-    profile: str | None,
-    clock: Callable[[], datetime],
-) -> Settings:
-    credentials = resolve_credentials(access_key_id, secret_access_key, session_token, profile)
-    if region is None and endpoint is not None:
-        # A custom endpoint (emulator, VPC) still needs a region to sign for.
-        try:
-            region = resolve_region(None, profile)
-        except ValidationError:
-            region = "us-east-1"
-    region = check_region(resolve_region(region, profile), "AWS")
-    return Settings(
-        resolve_endpoint(region, endpoint),
-        SigV4Auth(credentials, region, clock=clock),
-        region=region,
-        secrets=(credentials.secret, credentials.token),
-    )
+GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
+AWS = Vendor("aws", "x-amzn-RequestId", ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET)
 
 
 class _AwsClient(VendorClient[TransportT]):
@@ -117,9 +85,17 @@ class _AwsClient(VendorClient[TransportT]):
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
     ) -> None:
-        settings = _settings(
-            region, endpoint, access_key_id, secret_access_key, session_token, profile, clock
-        )
+        credentials = resolve_credentials(access_key_id, secret_access_key, session_token, profile)
+        if region is None and endpoint is not None:
+            # A custom endpoint (emulator, VPC) still needs a region to sign for.
+            try:
+                region = resolve_region(None, profile)
+            except ValidationError:
+                region = "us-east-1"
+        region = check_region(resolve_region(region, profile), "AWS")
+        auth = SigV4Auth(credentials, region, clock=clock)
+        secrets = (credentials.secret, credentials.token)
+        settings = Settings(resolve_endpoint(region, endpoint), auth, region, secrets)
         self._open(settings, timeout, max_retries, transport)
 
 

@@ -53,37 +53,8 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
     return Answer(parsed.public_key, key_id=parsed.key_id)
 
 
-HUAWEI = Vendor(
-    name=VENDOR,
-    request_id_header=REQUEST_ID_HEADER,
-    error_codes=ERROR_CODES,
-    read_error=read_error,
-    api=Client,
-    operation=Operation("ShowPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer),
-    unset=UNSET,
-)
-
-
-def _settings(
-    region: str | None,
-    project_id: str | None,
-    endpoint: str | None,
-    access_key: str | None,
-    secret_key: str | None,
-    security_token: str | None,
-    auth_token: str | None,
-    clock: Callable[[], datetime],
-) -> Settings:
-    base_url = resolve_endpoint(region, endpoint)
-    project = resolve_project_id(project_id)
-    found = resolve_auth(access_key, secret_key, security_token, auth_token)
-    shown = (("project_id", project),)
-    if isinstance(found, IamToken):
-        if httpx.URL(base_url).scheme != "https" and not is_loopback(base_url):
-            raise ValidationError("auth_token is only sent over https (or plain http to a loopback address)")
-        return Settings(base_url, TokenAuth(found.token), region, (found.token,), shown=shown)
-    auth = AkSkAuth(found, project, clock=clock)
-    return Settings(base_url, auth, region, (found.secret, found.token), shown=shown)
+SHOW_PUBLIC_KEY = Operation("ShowPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
+HUAWEI = Vendor(VENDOR, REQUEST_ID_HEADER, ERROR_CODES, read_error, Client, SHOW_PUBLIC_KEY, UNSET)
 
 
 class _HuaweiClient(VendorClient[TransportT]):
@@ -105,9 +76,19 @@ class _HuaweiClient(VendorClient[TransportT]):
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
     ) -> None:
-        settings = _settings(
-            region, project_id, endpoint, access_key, secret_key, security_token, auth_token, clock
-        )
+        base_url = resolve_endpoint(region, endpoint)
+        project = resolve_project_id(project_id)
+        found = resolve_auth(access_key, secret_key, security_token, auth_token)
+        shown = (("project_id", project),)
+        if isinstance(found, IamToken):
+            if httpx.URL(base_url).scheme != "https" and not is_loopback(base_url):
+                raise ValidationError(
+                    "auth_token is only sent over https (or plain http to a loopback address)"
+                )
+            settings = Settings(base_url, TokenAuth(found.token), region, (found.token,), shown=shown)
+        else:
+            auth = AkSkAuth(found, project, clock=clock)
+            settings = Settings(base_url, auth, region, (found.secret, found.token), shown=shown)
         self._open(settings, timeout, max_retries, transport)
 
 
