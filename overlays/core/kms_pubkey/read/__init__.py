@@ -1,9 +1,9 @@
 """Reading a public key, the first of core's three steps: text or bytes in, a checked key out.
 
-    armour.unarmour   PEM (LF, CRLF, literal "\\n"), base64 or DER  ->  DER
-    spki.read_der     SPKI or PKCS#1 DER, walked once               ->  Spki(neutral spec, canonical SPKI, key bytes)
-    spec, numbers     what the key is called, and the checks on its numbers
-    der               the strict DER reader underneath
+    armour.unarmour  PEM (LF, CRLF, literal "\\n"), base64 or DER  ->  DER
+    spki.read_der    SPKI or PKCS#1 DER, walked once  ->  Spki(neutral spec, canonical SPKI, key bytes)
+    spec, numbers    what the key is called, and the checks on its numbers
+    der              the strict DER reader underneath
 
 Nothing here knows `PublicKey` (kms_pubkey.public_key builds it from what this returns) or
 what is made from a key (kms_pubkey.derive); nothing here imports `cryptography`.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from kms_pubkey.read import der
 
-
 # Short Weierstrass curves y^2 = x^3 + ax + b over GF(p), as (p, a, b, coordinate bytes).
 # Every p here is 3 mod 4, so a square root is one modular exponentiation.
 _P256 = 2**256 - 2**224 + 2**192 + 2**96 - 1

@@ -76,7 +76,9 @@ def _check(spki: bytes, fields: list[tuple[int, int, int]]) -> Spki:
     return _name(oid, parameters, spki[bits_start + 1 : bits_end], spki, spki[alg_start:alg_end])
 
 
-def _name(oid: str, parameters: bytes | None, key_bits: bytes, spki: bytes = b"", algorithm: bytes = b"") -> Spki:
+def _name(
+    oid: str, parameters: bytes | None, key_bits: bytes, spki: bytes = b"", algorithm: bytes = b""
+) -> Spki:
     """Name and check the key; build the SPKI only when there is none (PKCS#1) or it is not canonical."""
     try:
         neutral = spec.neutral_spec(oid, parameters, key_bits)
