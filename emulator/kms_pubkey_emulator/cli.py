@@ -19,7 +19,7 @@ def banner(
     key_count: int,
     credentials: Mapping[str, str] | None = None,
 ) -> str:
-    made = [f"  {name + ':':<20}{value}" for name, value in (credentials or {}).items()]
+    made = [f"  {name.replace('_', ' ') + ':':<19} {value}" for name, value in (credentials or {}).items()]
     return "\n".join(
         [
             f"kms-pubkey emulator listening on {url}",
