@@ -2,7 +2,8 @@
 
     message GetPublicKeyRequest  { string KeyId = 1; }
     message GetPublicKeyResponse { string KeyId = 1; string PublicKey = 2; string RequestId = 3; }
-    message Error { int32 StatusCode = 1; string ErrorCode = 2; string ErrorMessage = 3; string RequestId = 4; }
+    message Error { int32 StatusCode = 1; string ErrorCode = 2; string ErrorMessage = 3;
+                    string RequestId = 4; }
 
 Wire rules: each field is a varint key `(number << 3) | wire type`, then a varint (type 0), 8
 bytes (1), a varint length and that many bytes (2) or 4 bytes (5). Unknown fields are skipped;

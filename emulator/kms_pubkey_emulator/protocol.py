@@ -73,6 +73,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _remove(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _keep(directory: Path) -> None:
+    pass
+
+
 class EmulatorState:
     """What a handler may use: the configuration, the key store, the clock, a nonce cache, and
     `files_dir` with the `credentials` the protocols made there at start."""
@@ -86,17 +94,16 @@ class EmulatorState:
         self._nonces: dict[tuple[str, str], float] = {}
         self._nonce_lock = threading.Lock()
         self.credentials: dict[str, str] = {}
-        if config.state_dir is not None:
-            self.files_dir = Path(config.state_dir)
-            self._cleanup: weakref.finalize[..., None] | None = None
-        else:
-            self.files_dir = Path(tempfile.mkdtemp(prefix="kms-emulator-"))
-            self._cleanup = weakref.finalize(self, shutil.rmtree, self.files_dir, True)
+        temporary = config.state_dir is None
+        self.files_dir = Path(
+            tempfile.mkdtemp(prefix="kms-emulator-") if temporary else str(config.state_dir)
+        )
+        # Also run at garbage collection or exit, should nobody call close().
+        self._cleanup = weakref.finalize(self, _remove if temporary else _keep, self.files_dir)
 
     def close(self) -> None:
         """Remove `files_dir` if it is a temporary one (a state dir is kept)."""
-        if self._cleanup is not None:
-            self._cleanup()
+        self._cleanup()
 
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""

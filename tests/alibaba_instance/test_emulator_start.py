@@ -1,4 +1,4 @@
-"""The emulator's dedicated-gateway ClientKey exists from start, before any request, as the console hands it out.
+"""The emulator's dedicated-gateway ClientKey exists from start, before any request, as the console gives it.
 
 `clientKey_<KeyId>.json` (`{"KeyId", "PrivateKeyData": base64(PKCS#12)}`), the password in
 `clientKey_<KeyId>_Password.txt` beside it, and the instance CA (PEM): read here with
@@ -19,7 +19,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -34,7 +33,9 @@ from kms_pubkey_emulator.vendors import alibaba_instance
 pytestmark = pytest.mark.integration
 
 # The official-SDK fixture and runner live beside this file; load them rather than copy them.
-_SPEC = importlib.util.spec_from_file_location("dkms_official", Path(__file__).with_name("test_official_sdk.py"))
+_SPEC = importlib.util.spec_from_file_location(
+    "dkms_official", Path(__file__).with_name("test_official_sdk.py")
+)
 assert _SPEC is not None and _SPEC.loader is not None
 _official = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(_official)

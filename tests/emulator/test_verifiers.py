@@ -31,6 +31,11 @@ pytestmark = pytest.mark.integration
 AWKWARD = "a b~c*d/e+f=g\u00e9"
 
 
+def _wire_query(pairs: Any) -> str:
+    """The query as the SDKs put it on the wire: RFC 3986, `~` unescaped."""
+    return "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in pairs)
+
+
 def _key(emulator: Any, vendor: str, spec: str) -> dict[str, Any]:
     listed = [k for k in emulator.admin_keys() if k["vendor"] == vendor and k["key_spec"] == spec]
     assert listed, f"no {vendor} {spec} key"
@@ -56,20 +61,24 @@ def _aws(emulator: Any, body: bytes, secret: str | None = None, query: str = "")
             "X-Custom-Spaced": "two   spaces  inside",
         },
     )
-    SigV4Auth(Credentials(c.access_key_id, secret or c.secret_access_key), "kms", "eu-west-1").add_auth(request)
+    SigV4Auth(Credentials(c.access_key_id, secret or c.secret_access_key), "kms", "eu-west-1").add_auth(
+        request
+    )
     return request
 
 
 def _send(request: AWSRequest, body: bytes | None = None, **header_changes: str) -> httpx.Response:
     headers = {k: v for k, v in request.headers.items()}
     headers.update(header_changes)
-    return httpx.post(request.url, content=request.body if body is None else body, headers=headers, timeout=10)
+    return httpx.post(
+        request.url, content=request.body if body is None else body, headers=headers, timeout=10
+    )
 
 
 def test_sigv4_from_botocore_is_accepted_and_tampering_refused(emulator: Any) -> None:
     key = _key(emulator, "aws", "ECC_NIST_P256")
     body = json.dumps({"KeyId": key["key_id"]}).encode()
-    query = "?" + "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in [("z", AWKWARD), ("a", "")])
+    query = "?" + _wire_query([("z", AWKWARD), ("a", "")])
     request = _aws(emulator, body, query=query)
     ok = _send(request)
     assert ok.status_code == 200, ok.text
@@ -105,10 +114,13 @@ def _acs3(emulator: Any, key: dict[str, Any], secret: str | None = None) -> tupl
     }
     request = SimpleNamespace(method="POST", pathname="/", query=query, headers=headers)
     headers["Authorization"] = Utils.get_authorization(
-        request, "ACS3-HMAC-SHA256", headers["x-acs-content-sha256"], c.access_key_id, secret or c.secret_access_key
+        request,
+        "ACS3-HMAC-SHA256",
+        headers["x-acs-content-sha256"],
+        c.access_key_id,
+        secret or c.secret_access_key,
     )
-    wire_query = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in query.items())
-    return f"{emulator.url}/?{wire_query}", headers
+    return f"{emulator.url}/?{_wire_query(query.items())}", headers
 
 
 def _rpc(emulator: Any, key: dict[str, Any], secret: str | None = None) -> dict[str, str]:
@@ -133,8 +145,7 @@ def _rpc(emulator: Any, key: dict[str, Any], secret: str | None = None) -> dict[
 
 
 def _post_query(url: str, params: dict[str, str]) -> httpx.Response:
-    wire_query = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in params.items())
-    return httpx.post(f"{url}/?{wire_query}", timeout=10)
+    return httpx.post(f"{url}/?{_wire_query(params.items())}", timeout=10)
 
 
 def test_acs3_from_tea_openapi_is_accepted_and_tampering_refused(emulator: Any) -> None:

@@ -79,6 +79,16 @@ class AlibabaError(Exception):
         self.status = status
 
 
+# Both gateways serve these keys (the dedicated one imports this table); SM2 is never seeded.
+KEY_SPECS: Mapping[str, SpecInfo] = {
+    "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY"),
+    "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT"),
+    "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
+    "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
+    "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),
+}
+
+
 def sts_credentials(access_key_id: str) -> tuple[str, str]:
     """(STS access key id, security token) that the emulator accepts beside the long-term key."""
     return STS_PREFIX + access_key_id, STS_TOKEN
@@ -283,13 +293,7 @@ class AlibabaProtocol:
     """Alibaba Cloud KMS shared gateway (`x-acs-action` header or `Action=` in the query)."""
 
     name = "alibaba"
-    key_specs: Mapping[str, SpecInfo] = {
-        "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY"),
-        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT"),
-        "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
-        "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
-        "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),
-    }
+    key_specs = KEY_SPECS
 
     def matches(self, request: Request) -> bool:
         if "x-kms-apiname" in request.headers:  # the dedicated gateway

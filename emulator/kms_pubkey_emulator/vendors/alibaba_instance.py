@@ -49,7 +49,6 @@ import secrets
 import threading
 import uuid
 import weakref
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,8 +61,9 @@ from cryptography.x509.oid import NameOID
 from werkzeug.wrappers import Request, Response
 
 from kms_pubkey_emulator import protobuf
-from kms_pubkey_emulator.keys import SpecInfo, StoredKey
+from kms_pubkey_emulator.keys import StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
+from kms_pubkey_emulator.vendors import alibaba
 
 CONTENT_TYPE = "application/x-protobuf"
 API_VERSION = "dkms-gcs-0.2"
@@ -269,13 +269,7 @@ def _string_to_sign(request: Request) -> str:
 
 class AlibabaInstanceProtocol:
     name = "alibaba"
-    key_specs: Mapping[str, SpecInfo] = {
-        "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY"),
-        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT"),
-        "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
-        "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
-        "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),
-    }
+    key_specs = alibaba.KEY_SPECS
 
     def matches(self, request: Request) -> bool:
         return request.method == "POST" and "x-kms-apiname" in request.headers

@@ -174,12 +174,14 @@ def _check_clock(stamp: str, state: EmulatorState) -> None:
     if when < now - skew:
         raise AwsError(
             "InvalidSignatureException",
-            f"Signature expired: {stamp} is now earlier than {_amz(now - skew)} ({_amz(now)} - {minutes} min.)",
+            f"Signature expired: {stamp} is now earlier than {_amz(now - skew)} "
+            f"({_amz(now)} - {minutes} min.)",
         )
     if when > now + skew:
         raise AwsError(
             "InvalidSignatureException",
-            f"Signature not yet current: {stamp} is still later than {_amz(now + skew)} ({_amz(now)} + {minutes} min.)",
+            f"Signature not yet current: {stamp} is still later than {_amz(now + skew)} "
+            f"({_amz(now)} + {minutes} min.)",
         )
 
 
