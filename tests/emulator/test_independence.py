@@ -15,8 +15,12 @@ PACKAGE = ROOT / "emulator" / "kms_pubkey_emulator"
 
 
 def _overlay_packages() -> set[str]:
-    """Top-level import names that overlays/ provides (e.g. kms_pubkey, kms_pubkey_aws)."""
-    return {init.parent.name for init in (ROOT / "overlays").glob("*/*/__init__.py")}
+    """Top-level import names that overlays/ (and the generated clients under them) provide."""
+    return {
+        init.parent.name
+        for tree in ("overlays", "generated")
+        for init in (ROOT / tree).glob("*/*/__init__.py")
+    }
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -37,6 +41,7 @@ def _imports(path: Path) -> list[tuple[int, str]]:
 def test_the_overlay_package_list_is_what_we_think() -> None:
     overlays = _overlay_packages()
     assert {"kms_pubkey", "kms_pubkey_aws", "kms_pubkey_alibaba", "kms_pubkey_huawei"} <= overlays
+    assert "kms_pubkey_emulator" not in overlays
 
 
 def test_no_emulator_module_imports_an_overlay() -> None:
