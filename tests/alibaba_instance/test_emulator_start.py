@@ -190,3 +190,32 @@ def test_the_cli_banner_prints_their_paths_and_cleans_up() -> None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     assert not any(path.exists() for path in paths.values())
+
+
+def test_the_emulators_protobuf_codec_matches_the_vendors_classes(dkms_python: Path) -> None:
+    """Its own codec (not ours): requests the vendor's classes encode, answers they decode."""
+    from kms_pubkey_emulator import protobuf
+
+    key_ids = ["", "alias/emulator-rsa-2048", "k\u00e9y-" + "x" * 300]
+    out = oracle(
+        dkms_python,
+        "proto",
+        {
+            "messages": [{"type": "GetPublicKeyRequest", "fields": {"KeyId": k}} for k in key_ids],
+            "decode": [
+                {"type": "GetPublicKeyResponse", "data": base64.b64encode(data).decode()}
+                for data in [protobuf.get_public_key_response("id-\u00e9", "PEM\n" * 40, "req")]
+            ]
+            + [
+                {"type": "Error", "data": base64.b64encode(protobuf.error(code, "E.x", "m", "r")).decode()}
+                for code in (400, 404, -1)
+            ],
+        },
+    )
+    decoded = [protobuf.get_public_key_request_key_id(base64.b64decode(d)) for d in out["encoded"]]
+    assert decoded == key_ids
+    assert out["decoded"][0] == {"KeyId": "id-\u00e9", "PublicKey": "PEM\n" * 40, "RequestId": "req"}
+    assert [d["StatusCode"] for d in out["decoded"][1:]] == [400, 404, -1]
+    assert all(d["ErrorCode"] == "E.x" for d in out["decoded"][1:])
+    with pytest.raises(protobuf.DecodeError):
+        protobuf.get_public_key_request_key_id(b"\x0a\x05ab")  # a field longer than the message
