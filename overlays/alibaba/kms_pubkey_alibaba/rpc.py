@@ -12,17 +12,13 @@ Checked against the documentation's worked example and the official SDK's `Utils
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 from collections.abc import Callable, Generator, Iterable
 from datetime import datetime
-from urllib.parse import quote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import utc_now
-from kms_pubkey_alibaba.acs3 import acs_date, new_nonce
+from kms_pubkey.signing import canonical_query, extended_utc, hmac_raw, new_nonce, percent_encode, utc_now
 
 SIGNATURE_METHOD = "HMAC-SHA1"
 SIGNATURE_VERSION = "1.0"
@@ -42,23 +38,12 @@ SIGNER_PARAMETERS = frozenset(
 )
 
 
-def percent_encode(value: str) -> str:
-    """RFC 3986 percent-encoding (space as %20, '*' as %2A, '~' kept)."""
-    return quote(value, safe="~")
-
-
-def canonical_query(params: Iterable[tuple[str, str]]) -> str:
-    encoded = sorted((percent_encode(name), percent_encode(value)) for name, value in params)
-    return "&".join(f"{name}={value}" for name, value in encoded)
-
-
 def string_to_sign(method: str, canonical: str) -> str:
     return f"{method.upper()}&{percent_encode('/')}&{percent_encode(canonical)}"
 
 
 def signature(secret: str, text: str) -> str:
-    digest = hmac.digest((secret + "&").encode("utf-8"), text.encode("utf-8"), hashlib.sha1)
-    return base64.b64encode(digest).decode("ascii")
+    return base64.b64encode(hmac_raw(secret + "&", text, "sha1")).decode("ascii")
 
 
 def common_parameters(credentials: Credentials, now: datetime, nonce: str) -> dict[str, str]:
@@ -68,7 +53,7 @@ def common_parameters(credentials: Credentials, now: datetime, nonce: str) -> di
         "SignatureMethod": SIGNATURE_METHOD,
         "SignatureVersion": SIGNATURE_VERSION,
         "SignatureNonce": nonce,
-        "Timestamp": acs_date(now),
+        "Timestamp": extended_utc(now),
     }
     if credentials.token:
         params["SecurityToken"] = credentials.token
