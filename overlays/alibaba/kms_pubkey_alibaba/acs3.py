@@ -18,20 +18,20 @@ from datetime import datetime
 import httpx
 
 from kms_pubkey.credentials import Credentials
+from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
 from kms_pubkey.signing import (
-    EMPTY_SHA256,
     EXTENDED_FORMAT,
     canonical_query,
     extended_utc,
     header_pairs,
     hmac_hex,
-    new_nonce,
     parse_query,
     remove_headers,
     sha256_hex,
     split_target,
     utc_now,
 )
+from kms_pubkey.signing import new_nonce as new_nonce
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 DATE_FORMAT = EXTENDED_FORMAT  # x-acs-date

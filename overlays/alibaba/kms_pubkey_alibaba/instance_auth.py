@@ -27,7 +27,8 @@ import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from kms_pubkey.signing import http_date, sha256_hex, utc_now
+from kms_pubkey.signing import http_date as http_date
+from kms_pubkey.signing import sha256_hex, utc_now
 from kms_pubkey_alibaba.client_key import ClientKey
 
 CONTENT_TYPE = "application/x-protobuf"

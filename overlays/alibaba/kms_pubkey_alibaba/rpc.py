@@ -18,7 +18,8 @@ from datetime import datetime
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import canonical_query, extended_utc, hmac_raw, new_nonce, percent_encode, utc_now
+from kms_pubkey.signing import canonical_query as canonical_query
+from kms_pubkey.signing import extended_utc, hmac_raw, new_nonce, percent_encode, utc_now
 
 SIGNATURE_METHOD = "HMAC-SHA1"
 SIGNATURE_VERSION = "1.0"

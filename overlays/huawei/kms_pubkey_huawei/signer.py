@@ -23,7 +23,6 @@ import httpx
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import (
     BASIC_FORMAT,
-    EMPTY_SHA256,
     basic_utc,
     canonical_query,
     header_pairs,
@@ -35,6 +34,7 @@ from kms_pubkey.signing import (
     split_target,
     utc_now,
 )
+from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
