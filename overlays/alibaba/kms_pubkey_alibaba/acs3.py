@@ -12,7 +12,7 @@ so a retry re-signs with a fresh date and nonce and tests can pin both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from datetime import datetime
 
 import httpx
@@ -21,6 +21,7 @@ from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
 from kms_pubkey.signing import (
     EXTENDED_FORMAT,
+    NonceAuth,
     canonical_query,
     extended_utc,
     header_pairs,
@@ -29,7 +30,6 @@ from kms_pubkey.signing import (
     remove_headers,
     sha256_hex,
     split_target,
-    utc_now,
 )
 from kms_pubkey.signing import new_nonce as new_nonce
 
@@ -124,23 +124,10 @@ def sign(
     return added
 
 
-class Acs3Auth(httpx.Auth):
+class Acs3Auth(NonceAuth):
     """Signs each request (and each retry) with ACS3-HMAC-SHA256; no I/O, so sync and async share it."""
 
     requires_request_body = True
-
-    def __init__(
-        self,
-        credentials: Credentials,
-        clock: Callable[[], datetime] = utc_now,
-        nonce: Callable[[], str] = new_nonce,
-    ) -> None:
-        self._credentials = credentials
-        self._clock = clock
-        self._nonce = nonce
-
-    def __repr__(self) -> str:
-        return f"Acs3Auth(access_key_id={self._credentials.access_key_id!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))

@@ -12,14 +12,14 @@ Checked against the documentation's worked example and the official SDK's `Utils
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Generator, Iterable
 from datetime import datetime
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
+from kms_pubkey.signing import NonceAuth, extended_utc, hmac_raw, percent_encode
 from kms_pubkey.signing import canonical_query as canonical_query
-from kms_pubkey.signing import extended_utc, hmac_raw, new_nonce, percent_encode, utc_now
 
 SIGNATURE_METHOD = "HMAC-SHA1"
 SIGNATURE_VERSION = "1.0"
@@ -76,21 +76,8 @@ def sign(
     return added
 
 
-class RpcAuth(httpx.Auth):
+class RpcAuth(NonceAuth):
     """Adds the signed common parameters to each request's query (and each retry's)."""
-
-    def __init__(
-        self,
-        credentials: Credentials,
-        clock: Callable[[], datetime] = utc_now,
-        nonce: Callable[[], str] = new_nonce,
-    ) -> None:
-        self._credentials = credentials
-        self._clock = clock
-        self._nonce = nonce
-
-    def __repr__(self) -> str:
-        return f"RpcAuth(access_key_id={self._credentials.access_key_id!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         own = [(k, v) for k, v in request.url.params.multi_items() if k not in SIGNER_PARAMETERS]

@@ -11,11 +11,15 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, unquote_plus
 
 import httpx
+
+if TYPE_CHECKING:
+    from kms_pubkey.credentials import Credentials
 
 # -- encoding ---------------------------------------------------------------------------------
 
@@ -161,3 +165,24 @@ def parse_query(raw: str, *, plus_as_space: bool = False) -> list[tuple[str, str
         key, _, value = part.partition("=")
         pairs.append((decode(key), decode(value)))
     return pairs
+
+
+# -- the httpx adapter ------------------------------------------------------------------------
+
+
+class NonceAuth(httpx.Auth):
+    """The state of an httpx adapter whose signature takes a fresh time and nonce on every
+    attempt (Alibaba's ACS3 and RPC). Its repr names the access key id, never the secret."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        clock: Callable[[], datetime] = utc_now,
+        nonce: Callable[[], str] = new_nonce,
+    ) -> None:
+        self._credentials = credentials
+        self._clock = clock
+        self._nonce = nonce
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(access_key_id={self._credentials.access_key_id!r})"
