@@ -20,11 +20,13 @@ from huaweicloudsdkcore.signer.signer import Signer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import (
     BASIC_FORMAT,
     EMPTY_SHA256,
     EXTENDED_FORMAT,
     HTTP_DATE_FORMAT,
+    NonceAuth,
     basic_utc,
     canonical_query,
     extended_utc,
@@ -135,3 +137,11 @@ def test_date_stamps_match_the_standard_library(when: datetime) -> None:
     assert http_date(when) == email.utils.format_datetime(utc, usegmt=True)
     parsed = datetime.strptime(http_date(when), HTTP_DATE_FORMAT).replace(tzinfo=UTC)
     assert parsed == utc.replace(microsecond=0)
+
+
+def test_an_adapter_repr_names_the_key_id_and_hides_the_secret() -> None:
+    class ExampleAuth(NonceAuth):
+        pass
+
+    auth = ExampleAuth(Credentials("AKIDEXAMPLE", "s3cr3t-value", "t0ken-value"))
+    assert repr(auth) == "ExampleAuth(access_key_id='AKIDEXAMPLE')"
