@@ -31,6 +31,7 @@ from kms_pubkey.signing import (
     sha256_hex,
     split_target,
 )
+from kms_pubkey.signing import canonical_headers as kit_headers
 from kms_pubkey.signing import new_nonce as new_nonce
 
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -38,17 +39,12 @@ DATE_FORMAT = EXTENDED_FORMAT  # x-acs-date
 
 
 def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
-    """(canonical header block, signed header list) from (name, value) pairs.
+    """Values trimmed; the values of a repeated name are sorted and joined with ','."""
+    return kit_headers(headers, join=_sorted_join)
 
-    Names are lower-cased and sorted; values are trimmed; the values of a repeated name
-    are sorted and joined with ','.
-    """
-    merged: dict[str, list[str]] = {}
-    for name, value in headers:
-        merged.setdefault(name.lower().strip(), []).append(value.strip())
-    names = sorted(merged)
-    block = "".join(f"{name}:{','.join(sorted(merged[name]))}\n" for name in names)
-    return block, ";".join(names)
+
+def _sorted_join(values: list[str]) -> str:
+    return ",".join(sorted(values))
 
 
 def canonical_request(
@@ -68,8 +64,7 @@ def string_to_sign(canonical: str) -> str:
     return f"{ALGORITHM}\n{sha256_hex(canonical)}"
 
 
-def signature(secret: str, text: str) -> str:
-    return hmac_hex(secret, text)
+signature = hmac_hex  # hex HMAC-SHA256 keyed by the secret itself
 
 
 def authorization(access_key_id: str, signed_headers: str, sig: str) -> str:

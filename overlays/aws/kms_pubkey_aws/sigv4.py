@@ -29,6 +29,7 @@ from kms_pubkey.signing import (
     split_target,
     utc_now,
 )
+from kms_pubkey.signing import canonical_headers as kit_headers
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 # The X-Amz-Date stamp; its first 8 characters are the credential scope's date. A naive
@@ -50,17 +51,13 @@ def canonical_uri(path: str, *, normalize: bool = True) -> str:
 
 
 def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """(canonical header block, signed header list) from (name, value) pairs.
+    """Repeated names join their values with commas in order; values are trimmed and
+    inner runs of white space (folded lines included) become one space."""
+    return kit_headers(headers, clean=_collapse)
 
-    Repeated names join their values with commas in order; values are trimmed and
-    inner runs of white space (folded lines included) become one space.
-    """
-    merged: dict[str, list[str]] = {}
-    for name, value in headers:
-        merged.setdefault(name.lower().strip(), []).append(" ".join(value.split()))
-    names = sorted(merged)
-    block = "".join(f"{name}:{','.join(merged[name])}\n" for name in names)
-    return block, ";".join(names)
+
+def _collapse(value: str) -> str:
+    return " ".join(value.split())
 
 
 def canonical_request(

@@ -138,6 +138,23 @@ def header_pairs(request: httpx.Request) -> list[tuple[str, str]]:
     return [(name.decode("ascii").lower(), value.decode("utf-8")) for name, value in request.headers.raw]
 
 
+def canonical_headers(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    clean: Callable[[str], str] = str.strip,
+    join: Callable[[list[str]], str] = ",".join,
+) -> tuple[str, str]:
+    """(canonical header block, signed header list): names lower-cased and sorted.
+
+    The vendors differ only in how a value is cleaned and how a repeated name's values join.
+    """
+    merged: dict[str, list[str]] = {}
+    for name, value in pairs:
+        merged.setdefault(name.lower().strip(), []).append(clean(value))
+    names = sorted(merged)
+    return "".join(f"{name}:{join(merged[name])}\n" for name in names), ";".join(names)
+
+
 def remove_headers(request: httpx.Request, names: Iterable[str]) -> None:
     """Delete the named headers (lower-case names) where present, so a re-sign starts clean."""
     wanted = set(names)

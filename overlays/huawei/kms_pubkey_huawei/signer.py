@@ -35,6 +35,7 @@ from kms_pubkey.signing import (
     utc_now,
 )
 from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
+from kms_pubkey.signing import canonical_headers as kit_headers
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -59,13 +60,12 @@ def signable(name: str) -> bool:
 
 
 def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """(canonical header block, signed header list); names lower-cased, values trimmed, last one wins."""
-    merged: dict[str, str] = {}
-    for name, value in headers:
-        if signable(name):
-            merged[name.lower()] = value.strip()
-    names = sorted(merged)
-    return "".join(f"{name}:{merged[name]}\n" for name in names), ";".join(names)
+    """Values trimmed, the last of a repeated name wins, names with '_' left out."""
+    return kit_headers(((k, v) for k, v in headers if signable(k)), join=_last)
+
+
+def _last(values: list[str]) -> str:
+    return values[-1]
 
 
 def payload_hash(body: bytes, headers: Sequence[tuple[str, str]]) -> str:
@@ -104,8 +104,7 @@ def string_to_sign(sdk_date: str, canonical: str) -> str:
     return f"{ALGORITHM}\n{sdk_date}\n{sha256_hex(canonical)}"
 
 
-def signature(secret: str, text: str) -> str:
-    return hmac_hex(secret, text)
+signature = hmac_hex  # hex HMAC-SHA256 keyed by SK directly, no key derivation
 
 
 def authorization(access_key: str, signed_headers: str, sig: str) -> str:
