@@ -1,6 +1,6 @@
 """The official SigV4 test suite (aws-c-auth, Apache-2.0) against our pure signing steps.
 
-Every folder in ../shared/vectors/aws-sigv4/ is a case. The header-signing files
+Every folder in tests/vectors/aws-sigv4/ is a case. The header-signing files
 (`header-canonical-request.txt`, `header-string-to-sign.txt`, `header-signature.txt`,
 `header-signed-request.txt`) are the expected values; `request.txt` is parsed here,
 independently of the signer. A missing vector folder fails the run: it never skips.
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
@@ -22,14 +20,9 @@ import pytest
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import parse_query
 from kms_pubkey_aws import sigv4
+from tests.support.vectors import cases, vector_dir
 
-
-def _shared() -> Path:
-    override = os.environ.get("KMS_PUBKEY_SHARED")
-    return Path(override) if override else Path(__file__).resolve().parents[2].parent / "shared"
-
-
-VECTORS = _shared() / "vectors" / "aws-sigv4"
+VECTORS = vector_dir("aws-sigv4")
 MIN_CASES = 30  # the suite as vendored has 38 cases; far fewer means a broken copy
 
 # Cases (or parts of cases) that do not apply to our signer, each with its reason.
@@ -50,9 +43,7 @@ QUERY_SIGNING_SKIP_REASON = "query-string (presigned URL) signing: not implement
 
 
 def _cases() -> list[str]:
-    if not VECTORS.is_dir():
-        return ["<missing vector folder>"]
-    return sorted(p.name for p in VECTORS.iterdir() if p.is_dir())
+    return cases("aws-sigv4")
 
 
 @dataclass
@@ -103,7 +94,7 @@ def _creds(case: Case) -> dict[str, str]:
 
 
 def test_vector_folder_is_present() -> None:
-    assert VECTORS.is_dir(), f"SigV4 vectors not found at {VECTORS} (set KMS_PUBKEY_SHARED)"
+    assert VECTORS.is_dir(), f"SigV4 vectors not found at {VECTORS}"
     assert len(_cases()) >= MIN_CASES
     for name in SKIPPED:
         assert (VECTORS / name).is_dir(), f"skip list names a case that does not exist: {name}"
@@ -111,7 +102,7 @@ def test_vector_folder_is_present() -> None:
 
 @pytest.mark.parametrize("name", _cases())
 def test_header_signing_vector(name: str) -> None:
-    assert VECTORS.is_dir(), f"SigV4 vectors not found at {VECTORS} (set KMS_PUBKEY_SHARED)"
+    assert VECTORS.is_dir(), f"SigV4 vectors not found at {VECTORS}"
     if name in SKIPPED:
         pytest.skip(SKIPPED[name])
     case = _load(name)
@@ -174,7 +165,7 @@ def _adapter_applies(case: Case) -> str | None:
 @pytest.mark.parametrize("name", _cases())
 def test_httpx_adapter_vector(name: str) -> None:
     """The same vectors through `SigV4Auth` on a real `httpx.Request`, where its shape allows."""
-    assert VECTORS.is_dir(), f"SigV4 vectors not found at {VECTORS} (set KMS_PUBKEY_SHARED)"
+    assert VECTORS.is_dir(), f"SigV4 vectors not found at {VECTORS}"
     case = _load(name)
     reason = _adapter_applies(case)
     if reason is not None:

@@ -23,6 +23,7 @@ from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
 from kms_pubkey_huawei.credentials import IamToken, resolve_auth, resolve_project_id
 from kms_pubkey_huawei.endpoints import resolve_endpoint
 from kms_pubkey_huawei.errors import decode_error
+from tests.support.recording import Recorder
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 KEY_ID = "0d0466b0-e727-4d9c-b35d-f84bb474a37f"
@@ -50,25 +51,6 @@ SEED_PUBLIC_KEY = (
 )
 
 
-class Recorder:
-    """An httpx transport (sync and async) that records requests and replays canned answers."""
-
-    def __init__(self, answer: Callable[[httpx.Request], httpx.Response]) -> None:
-        self.requests: list[httpx.Request] = []
-        self._answer = answer
-
-    def _handle(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        return self._answer(request)
-
-    def sync(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self._handle)
-
-    def asynchronous(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self._handle)
-
-
 def ok(public_key: str = SEED_PUBLIC_KEY, key_id: str = KEY_ID) -> Callable[[httpx.Request], httpx.Response]:
     return lambda request: httpx.Response(
         200, json={"key_id": key_id, "public_key": public_key}, headers={"X-Request-Id": "req-1"}
@@ -78,7 +60,7 @@ def ok(public_key: str = SEED_PUBLIC_KEY, key_id: str = KEY_ID) -> Callable[[htt
 def client(recorder: Recorder, **kwargs: object) -> HuaweiKmsClient:
     settings: dict[str, object] = {
         "project_id": PROJECT, "access_key": AK, "secret_key": SK, "max_retries": 0,
-        "clock": lambda: FIXED, "transport": recorder.sync(),
+        "clock": lambda: FIXED, "transport": recorder.transport(),
     }
     settings.update(kwargs)
     return HuaweiKmsClient("cn-north-4", **settings)  # type: ignore[arg-type]
@@ -141,7 +123,7 @@ def test_async_client_same_answer() -> None:
     async def run() -> kms_pubkey.PublicKey:
         async with AsyncHuaweiKmsClient(
             "cn-north-4", project_id=PROJECT, access_key=AK, secret_key=SK, clock=lambda: FIXED,
-            transport=rec.asynchronous(),
+            transport=rec.transport(),
         ) as kms:
             return await kms.get_public_key(KEY_ID)
 
@@ -199,7 +181,7 @@ def test_async_validation_before_sending() -> None:
 
     async def run() -> None:
         async with AsyncHuaweiKmsClient("cn-north-4", project_id=PROJECT, access_key=AK, secret_key=SK,
-                                        transport=rec.asynchronous()) as kms:
+                                        transport=rec.transport()) as kms:
             await kms.get_public_key("nope", sequence="x")
 
     with pytest.raises(kms_pubkey.ValidationError):
@@ -220,7 +202,7 @@ def test_token_over_plain_http_is_refused_except_to_loopback() -> None:
         HuaweiKmsClient(project_id=PROJECT, endpoint="http://kms.example.internal", auth_token=IAM_TOKEN)
     rec = Recorder(ok())
     with HuaweiKmsClient(project_id=PROJECT, endpoint="http://127.0.0.1:9", auth_token=IAM_TOKEN,
-                         transport=rec.sync()) as kms:
+                         transport=rec.transport()) as kms:
         kms.get_public_key(KEY_ID)
     (sent,) = rec.requests
     assert sent.headers["X-Auth-Token"] == IAM_TOKEN
@@ -378,7 +360,7 @@ def test_client_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLOUD_SDK_SK", SK)
     monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
     rec = Recorder(ok())
-    with HuaweiKmsClient("ap-southeast-1", transport=rec.sync()) as kms:
+    with HuaweiKmsClient("ap-southeast-1", transport=rec.transport()) as kms:
         kms.get_public_key(KEY_ID)
     assert rec.requests[0].url.host == "kms.ap-southeast-1.myhuaweicloud.com"
     assert f"Access={AK}," in rec.requests[0].headers["Authorization"]

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import string
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -19,22 +16,12 @@ from huaweicloudsdkcore.signer.signer import Signer
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import parse_query
 from kms_pubkey_huawei import signer
-
-
-def shared_dir() -> Path:
-    override = os.environ.get("KMS_PUBKEY_SHARED")
-    return Path(override) if override else Path(__file__).resolve().parents[3] / "shared"
-
-
-VECTORS = shared_dir() / "vectors" / "huawei"
+from tests.support.vectors import json_files, load_json
 
 
 def _vectors() -> list[dict[str, object]]:
     # A missing folder must fail, never skip: the vector is the ground truth.
-    assert VECTORS.is_dir(), f"Huawei vectors not found at {VECTORS} (set KMS_PUBKEY_SHARED)"
-    found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(VECTORS.glob("*.json"))]
-    assert found, f"no vector files in {VECTORS}"
-    return found
+    return [load_json("huawei", p.name) for p in json_files("huawei")]
 
 
 def test_vector_folder_is_present() -> None:
