@@ -1,6 +1,6 @@
 """The AWS credential chain, region look-up and endpoint resolution, on a throw-away HOME.
 
-`clean_aws_env` (conftest) clears every AWS_* variable and points HOME at an empty folder.
+`clean_env` (tests/conftest.py) clears every AWS_* variable and points HOME at an empty folder.
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ aws_secret_access_key = wrong-section-secret
 
 
 @pytest.fixture
-def files(clean_aws_env: Path) -> Path:
-    _write(clean_aws_env, "credentials", CREDENTIALS_FILE)
-    _write(clean_aws_env, "config", CONFIG_FILE)
-    return clean_aws_env
+def files(clean_env: Path) -> Path:
+    _write(clean_env, "credentials", CREDENTIALS_FILE)
+    _write(clean_env, "config", CONFIG_FILE)
+    return clean_env
 
 
 def _tuple(c: Credentials) -> tuple[str, str, str | None]:
@@ -115,14 +115,14 @@ def test_config_file_profile_section(files: Path) -> None:
         "AKIDCONFIGONLY", "config-only-secret", "config-only-token")
 
 
-def test_credentials_file_beats_config_file(clean_aws_env: Path) -> None:
-    _write(clean_aws_env, "credentials", "[p]\naws_access_key_id = AKIDCRED\naws_secret_access_key = c\n")
-    _write(clean_aws_env, "config", "[profile p]\naws_access_key_id = AKIDCONF\naws_secret_access_key = d\n")
+def test_credentials_file_beats_config_file(clean_env: Path) -> None:
+    _write(clean_env, "credentials", "[p]\naws_access_key_id = AKIDCRED\naws_secret_access_key = c\n")
+    _write(clean_env, "config", "[profile p]\naws_access_key_id = AKIDCONF\naws_secret_access_key = d\n")
     assert resolve_credentials(profile="p").access_key_id == "AKIDCRED"
 
 
-def test_config_file_default_section(clean_aws_env: Path) -> None:
-    _write(clean_aws_env, "config", "[default]\naws_access_key_id = AKIDCONFDEF\naws_secret_access_key = s\n")
+def test_config_file_default_section(clean_env: Path) -> None:
+    _write(clean_env, "config", "[default]\naws_access_key_id = AKIDCONFDEF\naws_secret_access_key = s\n")
     assert _tuple(resolve_credentials()) == ("AKIDCONFDEF", "s", None)
 
 
@@ -138,15 +138,15 @@ def test_unknown_profile_is_validation_error(files: Path) -> None:
         resolve_credentials(profile="nope")
 
 
-def test_nothing_anywhere_is_validation_error(clean_aws_env: Path) -> None:
+def test_nothing_anywhere_is_validation_error(clean_env: Path) -> None:
     with pytest.raises(ValidationError):
         resolve_credentials()
     with pytest.raises(ValidationError):
         AwsKmsClient("us-east-1")
 
 
-def test_unreadable_file_is_validation_error(clean_aws_env: Path) -> None:
-    _write(clean_aws_env, "credentials", "this is [not an ini file\n= =\n")
+def test_unreadable_file_is_validation_error(clean_env: Path) -> None:
+    _write(clean_env, "credentials", "this is [not an ini file\n= =\n")
     with pytest.raises(ValidationError):
         resolve_credentials()
 
@@ -176,17 +176,17 @@ def test_half_env_pair(files: Path, monkeypatch: pytest.MonkeyPatch, present: st
 
 
 @pytest.mark.parametrize("line", ["aws_access_key_id = AKIDHALF", "aws_secret_access_key = half-secret"])
-def test_half_file_pair(clean_aws_env: Path, line: str) -> None:
-    _write(clean_aws_env, "credentials", f"[default]\n{line}\n")
+def test_half_file_pair(clean_env: Path, line: str) -> None:
+    _write(clean_env, "credentials", f"[default]\n{line}\n")
     with pytest.raises(ValidationError) as info:
         resolve_credentials()
     assert "half-secret" not in str(info.value)
 
 
-def test_half_file_pair_does_not_fall_through(clean_aws_env: Path) -> None:
+def test_half_file_pair_does_not_fall_through(clean_env: Path) -> None:
     # botocore raises PartialCredentialsError here rather than trying ~/.aws/config.
-    _write(clean_aws_env, "credentials", "[default]\naws_access_key_id = AKIDHALF\n")
-    _write(clean_aws_env, "config", "[default]\naws_access_key_id = AKIDCONF\naws_secret_access_key = s\n")
+    _write(clean_env, "credentials", "[default]\naws_access_key_id = AKIDHALF\n")
+    _write(clean_env, "config", "[default]\naws_access_key_id = AKIDCONF\naws_secret_access_key = s\n")
     with pytest.raises(ValidationError):
         resolve_credentials()
 
@@ -206,7 +206,7 @@ def test_region_order(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_region("sa-east-1", None) == "sa-east-1"
 
 
-def test_no_region_is_validation_error(clean_aws_env: Path) -> None:
+def test_no_region_is_validation_error(clean_env: Path) -> None:
     with pytest.raises(ValidationError):
         resolve_region(None, None)
     with pytest.raises(ValidationError):

@@ -66,14 +66,6 @@ def client(recorder: Recorder, **kwargs: object) -> HuaweiKmsClient:
     return HuaweiKmsClient("cn-north-4", **settings)  # type: ignore[arg-type]
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "CLOUD_SDK_AK", "CLOUD_SDK_SK",
-                 "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HUAWEICLOUD_SDK_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(tmp_path / "absent"))
-
-
 # -- the request and the answer ---------------------------------------------------------------
 
 def test_request_shape_and_signature_headers() -> None:
