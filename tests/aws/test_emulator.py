@@ -1,11 +1,20 @@
-"""The sync and async clients against moto with SigV4 checking on; boto3 gives the expected keys."""
+"""Our clients against moto with SigV4 checking on; boto3 gives the expected keys.
+
+The sync and async clients from the source tree, then (slow) the built wheels installed alone
+into a fresh virtual environment.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
 from typing import Any
 
-import botocore.exceptions
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -40,19 +49,6 @@ def _check(key: PublicKey, expected_der: bytes, spec: str) -> None:
     else:
         assert isinstance(native, ec.EllipticCurvePublicKey)
         assert native.curve.name == {"ECC_NIST_P256": "secp256r1", "ECC_SECG_P256K1": "secp256k1"}[spec]
-
-
-def test_signature_checking_is_on(moto_kms: Any) -> None:
-    """Without this, the tests below would pass with any signature."""
-    key = moto_kms.keys["RSA_2048"]
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        moto_kms.boto3_client(secret="wrong" + moto_kms.secret_access_key).get_public_key(KeyId=key.key_id)
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
-
-
-def test_boto3_der_is_the_key_moto_made(moto_kms: Any) -> None:
-    assert set(moto_kms.keys) == set(SPECS)
-    assert len({k.der for k in moto_kms.keys.values()}) == len(SPECS)
 
 
 @pytest.mark.parametrize("how", HOW)
@@ -151,3 +147,58 @@ def test_no_secret_in_debug_logs(moto_kms: Any, caplog: pytest.LogCaptureFixture
     assert caplog.records, "httpx/httpcore debug logging was not captured"
     assert moto_kms.secret_access_key not in caplog.text
     assert "moto-ignores-this-token" not in caplog.text
+
+
+# -- the published shape: build the wheels, install kms-pubkey-aws alone into a fresh venv, and
+# fetch a key from moto through the installed package, not the source tree --------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+AWS_PACKAGES = ("overlays/core", "generated/aws", "overlays/aws")
+
+FETCH = """
+import json, sys, kms_pubkey, kms_pubkey_aws
+from kms_pubkey_aws import AwsKmsClient
+args = json.loads(sys.argv[1])
+with AwsKmsClient(args["region"], endpoint=args["endpoint"], access_key_id=args["access_key_id"],
+                  secret_access_key=args["secret"]) as client:
+    key = client.get_public_key(args["key_id"])
+print(json.dumps({"der": key.der.hex(), "spec": key.key_spec,
+                  "core": kms_pubkey.__file__, "aws": kms_pubkey_aws.__file__}))
+"""
+
+
+def _run(cmd: list[str], timeout: float, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)  # type: ignore[call-overload]
+    assert result.returncode == 0, f"{cmd[:4]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+    return result
+
+
+@pytest.mark.slow
+def test_installed_wheel_fetches_from_moto(moto_kms, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dist = tmp_path / "dist"
+    for package in AWS_PACKAGES:
+        _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT / package)], 300)
+    wheels = sorted(p.name for p in dist.glob("*.whl"))
+    assert [w.split("-")[0] for w in wheels] == ["kms_pubkey", "kms_pubkey_aws", "kms_pubkey_aws_api"]
+
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    # Only the name: our three wheels come from dist/, third-party ones from the registry.
+    install = [str(python), "-m", "pip", "install", "--quiet", "--find-links", str(dist)]
+    _run([*install, "kms-pubkey-aws==0.1.0"], 600)
+
+    key = moto_kms.keys["ECC_NIST_P256"]
+    args = {"region": moto_kms.region, "endpoint": moto_kms.endpoint, "key_id": key.key_id,
+            "access_key_id": moto_kms.access_key_id, "secret": moto_kms.secret_access_key}
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
+    out = _run([str(python), "-c", FETCH, json.dumps(args)], 120, cwd=tmp_path, env=clean_env)
+    result = json.loads(out.stdout)
+    assert bytes.fromhex(result["der"]) == key.der  # what boto3 returned from moto
+    assert result["spec"] == "ECC_NIST_P256"
+    for module in ("core", "aws"):
+        assert str(env_dir) in result[module], f"{module} was imported from outside the fresh venv"
+
+    # The console script comes with the wheels and finds the AWS plugin.
+    cli = _run([str(env_dir / "bin" / "kms-pubkey"), "get", "--help"], 60, env=clean_env)
+    assert "aws" in cli.stdout
