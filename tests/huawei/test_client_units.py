@@ -1,4 +1,4 @@
-"""HuaweiKmsClient without a server: validation before sending, the answer, errors, secrets, the chain.
+"""HuaweiKmsClient without a server: validation before sending, the answer, errors, secrets.
 
 A recording httpx transport stands in for the network: it keeps every request that would have
 been sent and answers with bodies shaped like the service's (from the API reference).
@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 import kms_pubkey
 from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
-from kms_pubkey_huawei.credentials import IamToken, resolve_auth, resolve_project_id
-from kms_pubkey_huawei.endpoints import resolve_endpoint
+from kms_pubkey_huawei.credentials import resolve_auth
 from kms_pubkey_huawei.errors import decode_error
 from tests.support.recording import Recorder
 
@@ -304,48 +302,7 @@ def test_secrets_never_in_repr_or_messages() -> None:
     assert AK in joined  # the access key id is not a secret and helps debugging
 
 
-# -- the credential chain, endpoints -----------------------------------------------------------
-
-def test_chain_explicit_beats_environment() -> None:
-    env = {"HUAWEICLOUD_SDK_AK": "envak", "HUAWEICLOUD_SDK_SK": "envsk"}
-    found = resolve_auth(AK, SK, environ=env)
-    assert not isinstance(found, IamToken)
-    assert (found.access_key_id, found.source) == (AK, "arguments")
-
-
-def test_chain_environment_names() -> None:
-    found = resolve_auth(environ={"HUAWEICLOUD_SDK_AK": "a1", "HUAWEICLOUD_SDK_SK": "s1",
-                                  "HUAWEICLOUD_SDK_SECURITY_TOKEN": "t1", "CLOUD_SDK_AK": "a2",
-                                  "CLOUD_SDK_SK": "s2"})
-    assert not isinstance(found, IamToken)
-    assert (found.access_key_id, found.secret, found.token) == ("a1", "s1", "t1")
-    found = resolve_auth(environ={"CLOUD_SDK_AK": "a2", "CLOUD_SDK_SK": "s2"})
-    assert not isinstance(found, IamToken)
-    assert (found.access_key_id, found.secret, found.token) == ("a2", "s2", None)
-
-
-def test_chain_half_pair_in_environment_is_an_error() -> None:
-    with pytest.raises(kms_pubkey.ValidationError, match="HUAWEICLOUD_SDK_SK"):
-        resolve_auth(environ={"HUAWEICLOUD_SDK_AK": "a1"})
-
-
-def test_chain_credentials_file(tmp_path: Path) -> None:
-    path = tmp_path / "credentials"
-    path.write_text(f"[basic]\nak = fileak\nsk = filesk\nproject_id = {PROJECT}\n", encoding="utf-8")
-    env = {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(path)}
-    found = resolve_auth(environ=env)
-    assert not isinstance(found, IamToken)
-    assert (found.access_key_id, found.secret) == ("fileak", "filesk")
-    assert resolve_project_id(None, env) == PROJECT
-    assert resolve_project_id(None, {**env, "HUAWEICLOUD_SDK_PROJECT_ID": "f" * 32}) == "f" * 32
-
-
-def test_chain_nothing_found() -> None:
-    with pytest.raises(kms_pubkey.ValidationError, match="no Huawei Cloud credentials"):
-        resolve_auth(environ={"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "/nonexistent/credentials"})
-    with pytest.raises(kms_pubkey.ValidationError, match="no Huawei Cloud project id"):
-        resolve_project_id(None, {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "/nonexistent/credentials"})
-
+# -- the client and the environment ----------------------------------------------------------
 
 def test_client_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLOUD_SDK_AK", AK)
@@ -356,21 +313,6 @@ def test_client_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         kms.get_public_key(KEY_ID)
     assert rec.requests[0].url.host == "kms.ap-southeast-1.myhuaweicloud.com"
     assert f"Access={AK}," in rec.requests[0].headers["Authorization"]
-
-
-def test_endpoints() -> None:
-    assert resolve_endpoint("cn-north-4", environ={}) == "https://kms.cn-north-4.myhuaweicloud.com"
-    assert resolve_endpoint("eu-west-101", environ={}) == "https://kms.eu-west-101.myhuaweicloud.eu"
-    assert resolve_endpoint(None, "http://127.0.0.1:8765/", environ={}) == "http://127.0.0.1:8765"
-    env = {"HUAWEICLOUD_SDK_REGION_KMS_CN_NORTH_4": "https://kms.vpc.internal"}
-    assert resolve_endpoint("cn-north-4", environ=env) == "https://kms.vpc.internal"
-    for bad in ("cn-north-4.evil.com/x", "CN NORTH"):
-        with pytest.raises(kms_pubkey.ValidationError):
-            resolve_endpoint(bad, environ={})
-    with pytest.raises(kms_pubkey.ValidationError, match="region"):
-        resolve_endpoint(None, environ={})
-    with pytest.raises(kms_pubkey.ValidationError):
-        resolve_endpoint(None, "ftp://host", environ={})
 
 
 def test_rsa_key_roundtrip_from_spki_answer() -> None:
