@@ -1,4 +1,4 @@
-"""Our sync and async dedicated-gateway clients and the CLI against the emulator; ClientKey errors.
+"""Our sync and async dedicated-gateway clients and the CLI against the emulator.
 
 Expected PEMs come from the emulator's own key list (`GET /_emulator/keys`), never from us.
 """
@@ -17,23 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 import kms_pubkey
 from kms_pubkey import AuthError, NotFoundError, TransportError, ValidationError
 from kms_pubkey_alibaba import AlibabaKmsInstanceClient, AsyncAlibabaKmsInstanceClient
-from kms_pubkey_alibaba.client_key import load_client_key
-from kms_pubkey_alibaba.instance_errors import decode_error
-from kms_pubkey_alibaba.instance_proto import Error
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def material(emulator: Any) -> Any:
-    from kms_pubkey_emulator.vendors.alibaba_instance import client_key
-
-    return client_key(emulator.state)
 
 
 @pytest.fixture(scope="module")
@@ -263,133 +253,9 @@ def test_cli_over_tls_with_ca_file(tls_emulator: Any) -> None:
     assert result.stdout == keys[0].public_key_pem
 
 
-# ---------------------------------------------------------------- ClientKey files and arguments
-
-
-def test_client_key_loads(material: Any) -> None:
-    key = load_client_key(material.client_key_file, material.password)
-    assert key.key_id == material.key_id
-    assert material.password not in repr(key)
-
-
-@pytest.mark.parametrize(
-    ("content", "fragment"),
-    [
-        ("not json", "not JSON"),
-        ("[1]", "not a JSON object"),
-        ('{"PrivateKeyData": "AAAA"}', "no KeyId"),
-        ('{"KeyId": "KAAP.x"}', "no PrivateKeyData"),
-        ('{"KeyId": "KAAP.x", "PrivateKeyData": "***"}', "not base64"),
-        ('{"KeyId": "KAAP.x", "PrivateKeyData": "AAAA"}', "cannot open"),
-    ],
-)
-def test_bad_client_key_files(tmp_path: Path, content: str, fragment: str) -> None:
-    path = tmp_path / "ck.json"
-    path.write_text(content)
-    with pytest.raises(ValidationError) as caught:
-        load_client_key(path, "s3cret-pw")
-    assert fragment in str(caught.value)
-    assert "s3cret-pw" not in str(caught.value)
-
-
-def test_wrong_password_and_missing_file(material: Any, tmp_path: Path) -> None:
-    with pytest.raises(ValidationError) as caught:
-        load_client_key(material.client_key_file, "definitely-wrong")
-    message = str(caught.value)
-    assert "wrong password" in message and "definitely-wrong" not in message
-    assert material.password not in message
-    document = json.loads(material.client_key_file.read_text())
-    assert document["PrivateKeyData"][:40] not in message
-    with pytest.raises(ValidationError):
-        load_client_key(tmp_path / "nope.json", "pw")
-    with pytest.raises(ValidationError):
-        load_client_key(material.client_key_file, None)
-
-
 def test_without_a_password_or_its_file_the_cli_says_what_is_missing(tmp_path: Path) -> None:
     lone = tmp_path / "clientKey_KAAP.lone.json"
     lone.write_text('{"KeyId": "KAAP.lone", "PrivateKeyData": ""}', encoding="utf-8")
     result = _cli(["key", "--client-key-file", str(lone), "--endpoint", "http://127.0.0.1:9"], {})
     assert result.returncode == 1
     assert "clientKey_KAAP.lone_Password.txt" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_non_rsa_client_key_is_refused(tmp_path: Path) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
-    blob = pkcs12.serialize_key_and_certificates(
-        b"x",
-        ec.generate_private_key(ec.SECP256R1()),
-        None,
-        None,
-        serialization.BestAvailableEncryption(b"pw"),
-    )
-    path = tmp_path / "ec.json"
-    path.write_text(json.dumps({"KeyId": "KAAP.ec", "PrivateKeyData": base64.b64encode(blob).decode()}))
-    with pytest.raises(ValidationError, match="not RSA"):
-        load_client_key(path, "pw")
-
-
-def test_arguments_are_checked_before_sending(material: Any) -> None:
-    with pytest.raises(ValidationError):
-        AlibabaKmsInstanceClient("", client_key_file=material.client_key_file, client_key_password="x")
-    with pytest.raises(ValidationError):
-        AlibabaKmsInstanceClient(
-            "ftp://host", client_key_file=material.client_key_file, client_key_password=material.password
-        )
-    with pytest.raises(ValidationError):
-        AlibabaKmsInstanceClient("https://host")  # no ClientKey
-    client = AlibabaKmsInstanceClient(
-        "kst-abc.cryptoservice.kms.aliyuncs.com",
-        client_key_file=material.client_key_file,
-        client_key_password=material.password,
-    )
-    assert client.endpoint == "https://kst-abc.cryptoservice.kms.aliyuncs.com"
-    with client:
-        for bad in ("", "   ", "k" * 2049, None):
-            with pytest.raises(ValidationError):
-                client.get_public_key(bad)  # type: ignore[arg-type]
-
-
-# ---------------------------------------------------------------- error mapping, offline
-
-
-@pytest.mark.parametrize(
-    ("status", "code", "cls"),
-    [
-        (404, "Forbidden.KeyNotFound", kms_pubkey.NotFoundError),
-        (401, "Rejected.Unauthorized", kms_pubkey.AuthError),
-        (400, "RequestTimeTooSkewed", kms_pubkey.AuthError),
-        (429, "Rejected.Throttling", kms_pubkey.ThrottlingError),
-        (400, "Rejected.Throttling", kms_pubkey.ThrottlingError),
-        (403, "Some.NewCode", kms_pubkey.AuthError),
-        (400, "InvalidParam", kms_pubkey.ApiError),
-        (500, "InternalFailure", kms_pubkey.ApiError),
-    ],
-)
-def test_error_mapping(status: int, code: str, cls: type[kms_pubkey.ApiError]) -> None:
-    body = Error(status_code=status, error_code=code, error_message="m", request_id="rid").encode()
-    error = decode_error(httpx.Response(status, content=body))
-    assert type(error) is cls
-    assert (error.code, error.message, error.request_id, error.status_code) == (code, "m", "rid", status)
-
-
-def test_unreadable_error_body_falls_back_to_status() -> None:
-    error = decode_error(httpx.Response(502, content=b"<html>bad gateway</html>"))
-    assert type(error) is kms_pubkey.ApiError and error.status_code == 502
-    assert type(decode_error(httpx.Response(404, content=b""))) is kms_pubkey.NotFoundError
-
-
-def test_garbage_200_is_response_error(material: Any) -> None:
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b"\x0f\xff"))
-    with (
-        AlibabaKmsInstanceClient(
-            "https://h",
-            client_key_file=material.client_key_file,
-            client_key_password=material.password,
-            transport=transport,
-        ) as client,
-        pytest.raises(kms_pubkey.ResponseError),
-    ):
-        client.get_public_key("k")

@@ -1,6 +1,6 @@
-"""The dedicated gateway's string to sign and signature, checked against the rule text.
+"""The dedicated-gateway client without a server: its signature against the rule text, arguments, errors.
 
-Expected values are built here from the rule, with hashlib and `cryptography` directly:
+Expected signature values are built here from the rule, with hashlib and `cryptography` directly:
 
     POST\\n<SHA-256 of body, upper-case hex>\\n<content-type>\\n<date>\\n
     <x-kms-* headers, lower-case, sorted, "name:trimmed value\\n">/
@@ -14,15 +14,19 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from kms_pubkey_alibaba import instance_auth
+import kms_pubkey
+from kms_pubkey import ValidationError
+from kms_pubkey_alibaba import AlibabaKmsInstanceClient, instance_auth
 from kms_pubkey_alibaba.client_key import ClientKey
-from kms_pubkey_alibaba.instance_proto import GetPublicKeyResponse
+from kms_pubkey_alibaba.instance_errors import decode_error
+from kms_pubkey_alibaba.instance_proto import Error, GetPublicKeyResponse
 
 FIXED = datetime(2020, 2, 6, 7, 32, 54, tzinfo=UTC)
 
@@ -177,3 +181,69 @@ def test_auth_repr_shows_no_key(rsa_key: rsa.RSAPrivateKey) -> None:
     auth = instance_auth.InstanceAuth(ClientKey("KAAP.abc", rsa_key))
     assert repr(auth) == "InstanceAuth(client_key_id='KAAP.abc')"
     assert "PRIVATE" not in repr(ClientKey("KAAP.abc", rsa_key))
+
+
+# ---------------------------------------------------------------- arguments and error mapping, offline
+
+
+@pytest.mark.integration  # `material` comes from the emulator
+def test_arguments_are_checked_before_sending(material: Any) -> None:
+    with pytest.raises(ValidationError):
+        AlibabaKmsInstanceClient("", client_key_file=material.client_key_file, client_key_password="x")
+    with pytest.raises(ValidationError):
+        AlibabaKmsInstanceClient(
+            "ftp://host", client_key_file=material.client_key_file, client_key_password=material.password
+        )
+    with pytest.raises(ValidationError):
+        AlibabaKmsInstanceClient("https://host")  # no ClientKey
+    client = AlibabaKmsInstanceClient(
+        "kst-abc.cryptoservice.kms.aliyuncs.com",
+        client_key_file=material.client_key_file,
+        client_key_password=material.password,
+    )
+    assert client.endpoint == "https://kst-abc.cryptoservice.kms.aliyuncs.com"
+    with client:
+        for bad in ("", "   ", "k" * 2049, None):
+            with pytest.raises(ValidationError):
+                client.get_public_key(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "cls"),
+    [
+        (404, "Forbidden.KeyNotFound", kms_pubkey.NotFoundError),
+        (401, "Rejected.Unauthorized", kms_pubkey.AuthError),
+        (400, "RequestTimeTooSkewed", kms_pubkey.AuthError),
+        (429, "Rejected.Throttling", kms_pubkey.ThrottlingError),
+        (400, "Rejected.Throttling", kms_pubkey.ThrottlingError),
+        (403, "Some.NewCode", kms_pubkey.AuthError),
+        (400, "InvalidParam", kms_pubkey.ApiError),
+        (500, "InternalFailure", kms_pubkey.ApiError),
+    ],
+)
+def test_error_mapping(status: int, code: str, cls: type[kms_pubkey.ApiError]) -> None:
+    body = Error(status_code=status, error_code=code, error_message="m", request_id="rid").encode()
+    error = decode_error(httpx.Response(status, content=body))
+    assert type(error) is cls
+    assert (error.code, error.message, error.request_id, error.status_code) == (code, "m", "rid", status)
+
+
+def test_unreadable_error_body_falls_back_to_status() -> None:
+    error = decode_error(httpx.Response(502, content=b"<html>bad gateway</html>"))
+    assert type(error) is kms_pubkey.ApiError and error.status_code == 502
+    assert type(decode_error(httpx.Response(404, content=b""))) is kms_pubkey.NotFoundError
+
+
+@pytest.mark.integration  # `material` comes from the emulator
+def test_garbage_200_is_response_error(material: Any) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b"\x0f\xff"))
+    with (
+        AlibabaKmsInstanceClient(
+            "https://h",
+            client_key_file=material.client_key_file,
+            client_key_password=material.password,
+            transport=transport,
+        ) as client,
+        pytest.raises(kms_pubkey.ResponseError),
+    ):
+        client.get_public_key("k")

@@ -2,7 +2,7 @@
 
 Expected bytes are spelled out by hand from the encoding rules (tag = field << 3 | wire type,
 base-128 varints, length-delimited UTF-8), not produced by our encoder. The cross-check
-against the vendor's own protobuf classes is in test_official_sdk.py.
+against the vendor's own protobuf classes is in test_oracle.py.
 """
 
 from __future__ import annotations
