@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,26 +11,16 @@ import httpx
 
 from kms_pubkey.credentials import Credentials
 from kms_pubkey_alibaba import acs3, rpc
-
-
-def shared_dir() -> Path:
-    override = os.environ.get("KMS_PUBKEY_SHARED")
-    return Path(override) if override else Path(__file__).resolve().parents[3] / "shared"
+from tests.support.vectors import json_files, load_json
 
 
 def vectors() -> list[Path]:
-    folder = shared_dir() / "vectors" / "alibaba"
     # A missing folder is a failure, not a skip: the vectors are the point of the test.
-    assert folder.is_dir(), f"Alibaba vectors not found in {folder} (set KMS_PUBKEY_SHARED)"
-    found = sorted(folder.glob("*.json"))
-    assert found, f"no vector files in {folder}"
-    return found
+    return json_files("alibaba")
 
 
 def load(name: str) -> dict[str, Any]:
-    path = shared_dir() / "vectors" / "alibaba" / name
-    assert path.is_file(), f"vector {path} is missing (set KMS_PUBKEY_SHARED)"
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_json("alibaba", name)
     return data
 
 

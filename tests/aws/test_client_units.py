@@ -10,7 +10,9 @@ import asyncio
 import base64
 import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -29,7 +31,8 @@ from kms_pubkey import (
 )
 from kms_pubkey.credentials import Credentials
 from kms_pubkey_aws import AsyncAwsKmsClient, AwsKmsClient
-from kms_pubkey_aws.sigv4 import SigV4Auth
+from kms_pubkey_aws.sigv4 import SigV4Auth, amz_date
+from tests.support.recording import Recorder
 
 ACCESS_KEY = "AKIDUNITTESTS0000001"
 SECRET = "unit-secret/with+chars-EXAMPLEKEY00001"
@@ -48,24 +51,8 @@ GOOD = {
     "SigningAlgorithms": ["ECDSA_SHA_256"],
 }
 
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class Recorder:
-    def __init__(self, answer: Handler | httpx.Response | None = None) -> None:
-        self.requests: list[httpx.Request] = []
-        self._answer = answer
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        if callable(self._answer):
-            return self._answer(request)
-        if self._answer is not None:  # a fresh copy: a response object is single-use
-            return httpx.Response(
-                self._answer.status_code, headers=self._answer.headers, content=self._answer.content
-            )
-        return httpx.Response(200, json=GOOD)
+def _good(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json=GOOD)
 
 
 def _sync(recorder: Recorder, **kw: Any) -> AwsKmsClient:
@@ -74,7 +61,7 @@ def _sync(recorder: Recorder, **kw: Any) -> AwsKmsClient:
         "secret_access_key": SECRET,
         "session_token": TOKEN,
         "max_retries": 0,
-        "transport": httpx.MockTransport(recorder),
+        "transport": recorder.transport(),
     }
     args.update(kw)
     return AwsKmsClient("us-east-1", **args)
@@ -86,7 +73,7 @@ def _async(recorder: Recorder, **kw: Any) -> AsyncAwsKmsClient:
         "secret_access_key": SECRET,
         "session_token": TOKEN,
         "max_retries": 0,
-        "transport": httpx.MockTransport(recorder),
+        "transport": recorder.transport(),
     }
     args.update(kw)
     return AsyncAwsKmsClient("us-east-1", **args)
@@ -147,14 +134,14 @@ def _both(recorder: Recorder, key_id: Any, **kw: Any) -> list[BaseException | An
     ],
 )
 def test_bad_arguments_rejected_before_sending(key_id: Any, kw: dict[str, Any]) -> None:
-    recorder = Recorder()
+    recorder = Recorder(_good)
     for result in _both(recorder, key_id, **kw):
         assert isinstance(result, ValidationError), result
     assert recorder.requests == []
 
 
 def test_limits_themselves_are_accepted() -> None:
-    recorder = Recorder()
+    recorder = Recorder(_good)
     results = _both(recorder, "k" * 2048, grant_tokens=[f"t{i}" for i in range(10)])
     assert all(not isinstance(r, BaseException) for r in results), results
     assert len(recorder.requests) == 2
@@ -163,14 +150,14 @@ def test_limits_themselves_are_accepted() -> None:
 
 
 def test_grant_tokens_accept_any_sequence() -> None:
-    recorder = Recorder()
+    recorder = Recorder(_good)
     with _sync(recorder) as client:
         client.get_public_key("k", grant_tokens=("a", "b"))
     assert json.loads(recorder.requests[0].content)["GrantTokens"] == ["a", "b"]
 
 
 def test_no_grant_tokens_sends_none() -> None:
-    recorder = Recorder()
+    recorder = Recorder(_good)
     with _sync(recorder) as client:
         client.get_public_key("k")
     assert json.loads(recorder.requests[0].content) == {"KeyId": "k"}
@@ -179,7 +166,7 @@ def test_no_grant_tokens_sends_none() -> None:
 @pytest.mark.parametrize("kw", [{"timeout": 0}, {"timeout": -1}, {"max_retries": -1}, {"max_retries": 1.5}])
 def test_bad_policy_settings(kw: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
-        _sync(Recorder(), **kw)
+        _sync(Recorder(_good), **kw)
 
 
 # -- error answers onto the hierarchy -----------------------------------------------------------
@@ -451,3 +438,26 @@ def test_no_secret_in_validation_errors(kw: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as info:
         AwsKmsClient("us-east-1", **kw)
     _assert_hidden(str(info.value), repr(info.value))
+
+
+# -- the signer's clock: aware times in any zone and naive UTC times give the same stamp --------
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_naive_time_is_utc_whatever_the_local_zone(far_from_utc: None) -> None:
+    assert amz_date(datetime(2026, 1, 1, 12, 0, 0)) == "20260101T120000Z"
+
+
+def test_aware_times_are_converted(far_from_utc: None) -> None:
+    assert amz_date(datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)) == "20260101T120000Z"
+    plus9 = timezone(timedelta(hours=9))
+    assert amz_date(datetime(2026, 1, 1, 21, 0, 0, tzinfo=plus9)) == "20260101T120000Z"
+    assert amz_date(datetime(2026, 1, 1, 1, 30, 0, tzinfo=timezone(timedelta(hours=2)))) == "20251231T233000Z"

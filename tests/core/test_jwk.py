@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, mldsa,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from kms_pubkey import KeyFormatError, PublicKey, UnsupportedKeyError, load_public_key
+from tests.support.der import oid, tlv
 
 CURVES = {
     "P-256": (ec.SECP256R1, "1.2.840.10045.3.1.7", 32),
@@ -31,27 +32,6 @@ def b64url_int(value: int, size: int | None = None) -> str:
 def unb64url(text: str) -> bytes:
     assert "=" not in text and "+" not in text and "/" not in text
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def tlv(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    if n < 0x80:
-        return bytes([tag, n]) + content
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(body)]) + body + content
-
-
-def oid(dotted: str) -> bytes:
-    arcs = [int(a) for a in dotted.split(".")]
-    out = bytearray([40 * arcs[0] + arcs[1]])
-    for arc in arcs[2:]:
-        chunk = [arc & 0x7F]
-        arc >>= 7
-        while arc:
-            chunk.append(0x80 | (arc & 0x7F))
-            arc >>= 7
-        out += bytes(reversed(chunk))
-    return tlv(0x06, bytes(out))
 
 
 def ec_spki(curve_oid: str, point: bytes) -> bytes:

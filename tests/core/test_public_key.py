@@ -11,12 +11,10 @@ import base64
 import contextlib
 import functools
 import json
-import os
 import random
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import attrs
 import pytest
@@ -33,37 +31,8 @@ from cryptography.hazmat.primitives.serialization import (
 
 from kms_pubkey import KeyFormatError, PublicKey, ResponseError, UnsupportedKeyError, load_public_key
 from kms_pubkey.public_key import from_service, neutral_key_spec
-
-DATA = Path(__file__).resolve().parent / "data"
-SHARED = Path(os.environ.get("KMS_PUBKEY_SHARED") or Path(__file__).resolve().parents[3] / "shared")
-SEEDS = SHARED / "seeds"
-
-
-# --- hand-built DER, independent of kms_pubkey._der -------------------------------------------
-
-
-def tlv(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    if n < 0x80:
-        length = bytes([n])
-    else:
-        body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-        length = bytes([0x80 | len(body)]) + body
-    return bytes([tag]) + length + content
-
-
-def oid(dotted: str) -> bytes:
-    arcs = [int(a) for a in dotted.split(".")]
-    out = bytearray([40 * arcs[0] + arcs[1]])
-    for arc in arcs[2:]:
-        chunk = [arc & 0x7F]
-        arc >>= 7
-        while arc:
-            chunk.append(0x80 | (arc & 0x7F))
-            arc >>= 7
-        out += bytes(reversed(chunk))
-    return tlv(0x06, bytes(out))
-
+from tests.support.der import der_int, oid, pem, pkcs1, spki, tlv
+from tests.support.vectors import read_text, vector_dir
 
 NULL = b"\x05\x00"
 ID_EC = "1.2.840.10045.2.1"
@@ -71,25 +40,6 @@ ID_RSA = "1.2.840.113549.1.1.1"
 SM2_CURVE = "1.2.156.10197.1.301"
 ML_KEM_512 = "2.16.840.1.101.3.4.4.1"
 ED25519_OID = "1.3.101.112"
-
-
-def spki(algorithm: str, params: bytes | None, key: bytes, unused_bits: int = 0) -> bytes:
-    alg = oid(algorithm) + (params if params is not None else b"")
-    return tlv(0x30, tlv(0x30, alg) + tlv(0x03, bytes([unused_bits]) + key))
-
-
-def der_int(value: int) -> bytes:
-    return tlv(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
-
-
-def pkcs1(n: int, e: int) -> bytes:
-    return tlv(0x30, der_int(n) + der_int(e))
-
-
-def pem(label: str, der: bytes, eol: str = "\n") -> str:
-    body = base64.b64encode(der).decode()
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return eol.join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----", ""])
 
 
 # --- SM2 arithmetic from the published curve parameters (GB/T 32918.5) -------------------------
@@ -332,9 +282,9 @@ _PEM_LITERAL = re.compile(r"-----BEGIN ([A-Z ]+)-----.*?-----END \1-----(?:\\r\\
 
 
 def seed(prefix: str) -> str:
-    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not found:
-        pytest.skip(f"seed {prefix} not found under {SEEDS} (set KMS_PUBKEY_SHARED)")
+    """The excerpt of seed `prefix` (the vendor's API page) kept in tests/vectors/vendor-doc-keys/."""
+    found = sorted(vector_dir("vendor-doc-keys").glob(f"{prefix}_*.txt"))
+    assert found, f"seed excerpt {prefix} missing from tests/vectors/vendor-doc-keys/"
     return found[0].read_text(encoding="utf-8")
 
 
@@ -502,7 +452,7 @@ def test_sm2_spki(scalar: int) -> None:
 
 
 def test_sm2_from_openssl() -> None:
-    text = (DATA / "sm2_openssl_spki.pem").read_text()
+    text = read_text("sm2-openssl", "sm2_openssl_spki.pem")
     key = load_public_key(text, vendor="alibaba")
     assert key.key_spec == "EC_SM2" and key.pem == text
     raw = base64.b64decode("".join(text.splitlines()[1:-1]))
@@ -951,6 +901,8 @@ def test_load_public_key_does_not_import_cryptography() -> None:
 import sys
 import kms_pubkey
 from kms_pubkey.public_key import from_service, neutral_key_spec
+from tests.support.der import der_int, oid, pem, pkcs1, spki, tlv
+from tests.support.vectors import read_text, vector_dir
 pem = {pem("PUBLIC KEY", der)!r}
 key = kms_pubkey.load_public_key(pem.replace("\\n", "\\\\n"), vendor="alibaba")
 assert key.key_spec == "EC_P256", key.key_spec

@@ -1,4 +1,4 @@
-"""Huawei against the emulator: the official huaweicloudsdkkms client, our sync/async clients, the CLI."""
+"""Huawei against the emulator: our sync/async clients, the raw service shapes, the CLI."""
 
 from __future__ import annotations
 
@@ -13,10 +13,6 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.exceptions import exceptions
-from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkkms.v2 import KmsClient, OperateKeyRequestBody, ShowPublicKeyRequest
 
 import kms_pubkey
 from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
@@ -24,36 +20,6 @@ from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
 pytestmark = pytest.mark.integration
 
 UNKNOWN_KEY = "00000000-0000-0000-0000-000000000000"
-
-
-def spki_of(pem: str) -> bytes:
-    """Independent of our parser: cryptography reads SPKI, or PKCS#1 under the docs' PUBLIC KEY label."""
-    text = pem.replace("\r\n", "\n")
-    try:
-        key = serialization.load_pem_public_key(text.encode())
-    except ValueError:
-        body = "".join(text.strip().splitlines()[1:-1])
-        key = serialization.load_der_public_key(
-            serialization.load_pem_public_key(
-                f"-----BEGIN RSA PUBLIC KEY-----\n{body}\n-----END RSA PUBLIC KEY-----\n".encode()
-            ).public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        )
-    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def official(emulator: Any, secret: str | None = None) -> KmsClient:
-    config = HttpConfig.get_default_config()
-    config.ignore_ssl_verification = True
-    config.timeout = (5, 10)
-    c = emulator.config
-    credentials = BasicCredentials(c.access_key_id, secret or c.secret_access_key, c.huawei_project_id)
-    return (
-        KmsClient.new_builder()
-        .with_http_config(config)
-        .with_credentials(credentials)
-        .with_endpoints([emulator.url])
-        .build()
-    )
 
 
 def ours(emulator: Any, **kwargs: Any) -> HuaweiKmsClient:
@@ -65,44 +31,10 @@ def ours(emulator: Any, **kwargs: Any) -> HuaweiKmsClient:
     return HuaweiKmsClient(**settings)
 
 
-def huawei_keys(emulator: Any) -> list[Any]:
-    keys = emulator.keys_for("huawei")
-    assert {k.key_spec for k in keys} >= {"RSA_2048", "RSA_3072", "RSA_4096", "EC_P256", "EC_P384",
-                                           "SECP256K1", "ED25519"}
-    return keys
-
-
-def test_official_sdk_fetches_every_seeded_key(emulator: Any) -> None:
-    client = official(emulator)
-    for key in huawei_keys(emulator):
-        request = ShowPublicKeyRequest(body=OperateKeyRequestBody(key_id=key.key_id))
-        response = client.show_public_key(request)
-        assert response.key_id == key.key_id
-        assert spki_of(response.public_key) == key.public_der, key.key_spec
-
-
-def test_official_sdk_with_a_wrong_secret_gets_its_usual_error(emulator: Any) -> None:
-    key = huawei_keys(emulator)[0]
-    client = official(emulator, secret="not-the-secret")
-    with pytest.raises(exceptions.ClientRequestException) as caught:
-        client.show_public_key(ShowPublicKeyRequest(body=OperateKeyRequestBody(key_id=key.key_id)))
-    assert caught.value.status_code == 401
-    assert caught.value.error_code == "APIGW.0301"
-    assert "signature" in caught.value.error_msg
-    assert caught.value.request_id
-
-
-def test_official_sdk_unknown_key(emulator: Any) -> None:
-    with pytest.raises(exceptions.ClientRequestException) as caught:
-        official(emulator).show_public_key(ShowPublicKeyRequest(body=OperateKeyRequestBody(key_id=UNKNOWN_KEY)))
-    assert caught.value.status_code == 400
-    assert caught.value.error_code == "KMS.0207"
-
-
-def test_our_sync_client_fetches_every_key_with_aksk_and_token(emulator: Any) -> None:
+def test_our_sync_client_fetches_every_key_with_aksk_and_token(emulator: Any, huawei_keys: list[Any]) -> None:
     for auth in ({}, {"auth_token": emulator.config.huawei_token}):
         with ours(emulator, **auth) as kms:
-            for key in huawei_keys(emulator):
+            for key in huawei_keys:
                 got = kms.get_public_key(key.key_id, sequence="919c82d4-8046-4722-9094-35c3c6524cff")
                 assert got.der == key.public_der
                 assert got.key_spec == key.key_spec
@@ -111,14 +43,16 @@ def test_our_sync_client_fetches_every_key_with_aksk_and_token(emulator: Any) ->
                 assert got.request_id
 
 
-def test_our_async_client_fetches_every_key_with_aksk_and_token(emulator: Any) -> None:
+def test_our_async_client_fetches_every_key_with_aksk_and_token(
+    emulator: Any, huawei_keys: list[Any]
+) -> None:
     c = emulator.config
 
     async def run(**auth: Any) -> None:
         if not auth:
             auth = {"access_key": c.access_key_id, "secret_key": c.secret_access_key}
         async with AsyncHuaweiKmsClient(project_id=c.huawei_project_id, endpoint=emulator.url, **auth) as kms:
-            for key in huawei_keys(emulator):
+            for key in huawei_keys:
                 got = await kms.get_public_key(key.key_id)
                 assert (got.der, got.key_spec) == (key.public_der, key.key_spec)
 
@@ -133,8 +67,8 @@ def test_unknown_key_is_not_found(emulator: Any) -> None:
     assert caught.value.request_id
 
 
-def test_disabled_key(emulator: Any) -> None:
-    key = huawei_keys(emulator)[0]
+def test_disabled_key(emulator: Any, huawei_keys: list[Any]) -> None:
+    key = huawei_keys[0]
     emulator.set_enabled(key.key_id, False, "huawei")
     try:
         with ours(emulator) as kms, pytest.raises(kms_pubkey.ApiError) as caught:
@@ -155,22 +89,22 @@ def test_disabled_key(emulator: Any) -> None:
         {"clock": lambda: datetime.now(UTC) + timedelta(minutes=16)},
     ],
 )
-def test_auth_failures(emulator: Any, kwargs: dict[str, Any]) -> None:
-    key = huawei_keys(emulator)[0]
+def test_auth_failures(emulator: Any, huawei_keys: list[Any], kwargs: dict[str, Any]) -> None:
+    key = huawei_keys[0]
     with ours(emulator, **kwargs) as kms, pytest.raises(kms_pubkey.AuthError) as caught:
         kms.get_public_key(key.key_id)
     assert (caught.value.status_code, caught.value.code) == (401, "APIGW.0301")
 
 
-def test_clock_within_fifteen_minutes_is_accepted(emulator: Any) -> None:
-    key = huawei_keys(emulator)[0]
+def test_clock_within_fifteen_minutes_is_accepted(emulator: Any, huawei_keys: list[Any]) -> None:
+    key = huawei_keys[0]
     with ours(emulator, clock=lambda: datetime.now(UTC) - timedelta(minutes=14)) as kms:
         assert kms.get_public_key(key.key_id).der == key.public_der
 
 
-def test_tampered_request_is_refused(emulator: Any) -> None:
+def test_tampered_request_is_refused(emulator: Any, huawei_keys: list[Any]) -> None:
     """Sign one body and send another: the gateway must notice."""
-    key = huawei_keys(emulator)[0]
+    key = huawei_keys[0]
     c = emulator.config
 
     def tamper(request: httpx.Request) -> None:
