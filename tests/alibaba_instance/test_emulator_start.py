@@ -10,7 +10,6 @@ and removed at stop when they lived in a temporary directory.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import re
 import signal
@@ -19,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -31,17 +31,6 @@ from kms_pubkey_emulator import Emulator, EmulatorConfig
 from kms_pubkey_emulator.vendors import alibaba_instance
 
 pytestmark = pytest.mark.integration
-
-# The official-SDK fixture and runner live beside this file; load them rather than copy them.
-_SPEC = importlib.util.spec_from_file_location(
-    "dkms_official", Path(__file__).with_name("test_official_sdk.py")
-)
-assert _SPEC is not None and _SPEC.loader is not None
-_official = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_official)
-dkms_python = _official.dkms_python
-oracle = _official.oracle
-
 
 def _fresh(state_dir: Path | None) -> Emulator:
     """An emulator of the dedicated gateway alone (quick to seed) that has answered no request yet."""
@@ -94,11 +83,10 @@ def test_our_client_fetches_with_them_as_the_very_first_request(fresh: Emulator)
 
 
 def test_official_client_fetches_with_them_before_any_other_request(
-    dkms_python: Path, fresh: Emulator
+    dkms_oracle: Any, fresh: Emulator
 ) -> None:
     keys = fresh.keys_for("alibaba")
-    out = oracle(
-        dkms_python,
+    out = dkms_oracle(
         "fetch",
         {
             "protocol": "http",
@@ -113,7 +101,7 @@ def test_official_client_fetches_with_them_before_any_other_request(
         assert out[key.key_id]["pem"] == key.public_key_pem
 
 
-def test_unknown_api_name_is_the_gateways_protobuf_error(dkms_python: Path, fresh: Emulator) -> None:
+def test_unknown_api_name_is_the_gateways_protobuf_error(dkms_oracle: Any, fresh: Emulator) -> None:
     answer = httpx.post(
         fresh.url,
         content=b"",
@@ -125,8 +113,7 @@ def test_unknown_api_name_is_the_gateways_protobuf_error(dkms_python: Path, fres
         timeout=10,
     )
     assert answer.status_code == 400
-    decoded = oracle(
-        dkms_python,
+    decoded = dkms_oracle(
         "proto",
         {"messages": [], "decode": [{"type": "Error", "data": base64.b64encode(answer.content).decode()}]},
     )["decoded"][0]
@@ -192,13 +179,12 @@ def test_the_cli_banner_prints_their_paths_and_cleans_up() -> None:
     assert not any(path.exists() for path in paths.values())
 
 
-def test_the_emulators_protobuf_codec_matches_the_vendors_classes(dkms_python: Path) -> None:
+def test_the_emulators_protobuf_codec_matches_the_vendors_classes(dkms_oracle: Any) -> None:
     """Its own codec (not ours): requests the vendor's classes encode, answers they decode."""
     from kms_pubkey_emulator import protobuf
 
     key_ids = ["", "alias/emulator-rsa-2048", "k\u00e9y-" + "x" * 300]
-    out = oracle(
-        dkms_python,
+    out = dkms_oracle(
         "proto",
         {
             "messages": [{"type": "GetPublicKeyRequest", "fields": {"KeyId": k}} for k in key_ids],
