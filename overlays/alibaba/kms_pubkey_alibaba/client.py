@@ -82,14 +82,15 @@ def _settings(
     access_key_id: str | None,
     access_key_secret: str | None,
     security_token: str | None,
+    profile: str | None,
     signature_version: str,
     clock: Callable[[], datetime],
     nonce: Callable[[], str],
 ) -> tuple[str, str | None, httpx.Auth, tuple[str | None, ...]]:
     if signature_version not in SIGNATURE_VERSIONS:
         raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
-    credentials = resolve_credentials(access_key_id, access_key_secret, security_token)
-    region = resolve_region(region)
+    credentials = resolve_credentials(access_key_id, access_key_secret, security_token, profile)
+    region = resolve_region(region, profile=profile)
     base_url = resolve_endpoint(region, endpoint)
     auth: httpx.Auth
     if signature_version == "v1":
@@ -112,6 +113,7 @@ class AlibabaKmsClient(SyncClientBase[Client]):
         access_key_id: str | None = None,
         access_key_secret: str | None = None,
         security_token: str | None = None,
+        profile: str | None = None,
         signature_version: SignatureVersion = "v3",
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
@@ -126,6 +128,7 @@ class AlibabaKmsClient(SyncClientBase[Client]):
             access_key_id,
             access_key_secret,
             security_token,
+            profile,
             signature_version,
             clock,
             nonce,
@@ -160,6 +163,7 @@ class AsyncAlibabaKmsClient(AsyncClientBase[Client]):
         access_key_id: str | None = None,
         access_key_secret: str | None = None,
         security_token: str | None = None,
+        profile: str | None = None,
         signature_version: SignatureVersion = "v3",
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
@@ -174,6 +178,7 @@ class AsyncAlibabaKmsClient(AsyncClientBase[Client]):
             access_key_id,
             access_key_secret,
             security_token,
+            profile,
             signature_version,
             clock,
             nonce,
