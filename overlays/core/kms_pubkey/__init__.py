@@ -3,6 +3,7 @@
 from kms_pubkey.errors import (
     ApiError,
     AuthError,
+    ClientClosedError,
     DryRunError,
     KeyFormatError,
     KmsError,
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ApiError",
     "AuthError",
+    "ClientClosedError",
     "DryRunError",
     "KeyFormatError",
     "KmsError",

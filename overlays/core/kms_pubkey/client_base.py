@@ -77,20 +77,43 @@ def texts(values: Any) -> tuple[str, ...]:
     return tuple(t for t in (text(v) for v in values) if t is not None)
 
 
-class SyncClientBase(Generic[ApiT]):
-    """Lifecycle and retries for a sync vendor client."""
+class _Lifecycle:
+    """Open until `close()`; the HTTP client is built on first use, so an unused one is not."""
 
     _vendor: str = ""
 
+    def __init__(self) -> None:
+        self._used = False
+        self._closed = False
+
+    def _start_call(self) -> None:
+        if self._closed:
+            from kms_pubkey.errors import ClientClosedError
+
+            raise ClientClosedError(f"this {self._vendor} client is closed; create a new one")
+        self._used = True
+
+    def _finish(self) -> bool:
+        """Mark closed; True when there is an HTTP client to close."""
+        self._closed = True
+        return self._used
+
+
+class SyncClientBase(_Lifecycle, Generic[ApiT]):
+    """Lifecycle and retries for a sync vendor client."""
+
     def __init__(self, api: ApiT, policy: RequestPolicy) -> None:
+        super().__init__()
         self._api = api
         self._policy = policy
 
     def _call(self, send: Callable[[], R], what: str) -> R:
+        self._start_call()
         return transport.call(send, self._policy, f"{self._vendor} {what}")
 
     def close(self) -> None:
-        self._api.get_httpx_client().close()
+        if self._finish():
+            self._api.get_httpx_client().close()
 
     def __enter__(self) -> Self:
         return self
@@ -99,20 +122,21 @@ class SyncClientBase(Generic[ApiT]):
         self.close()
 
 
-class AsyncClientBase(Generic[ApiT]):
+class AsyncClientBase(_Lifecycle, Generic[ApiT]):
     """Lifecycle and retries for an async vendor client."""
 
-    _vendor: str = ""
-
     def __init__(self, api: ApiT, policy: RequestPolicy) -> None:
+        super().__init__()
         self._api = api
         self._policy = policy
 
     async def _call(self, send: Callable[[], Awaitable[R]], what: str) -> R:
+        self._start_call()
         return await transport.acall(send, self._policy, f"{self._vendor} {what}")
 
     async def close(self) -> None:
-        await self._api.get_async_httpx_client().aclose()
+        if self._finish():
+            await self._api.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -37,6 +37,10 @@ class UnsupportedKeyError(KeyFormatError):
     """The key is readable, but `cryptography` cannot represent it (SM2, ML-KEM-512)."""
 
 
+class ClientClosedError(KmsError):
+    """A call on a client after `close()` (or after its `with` block ended)."""
+
+
 class TransportError(KmsError):
     """No usable HTTP answer (connect, read or timeout) after every retry."""
 

@@ -7,9 +7,11 @@ with a new timestamp (and nonce). Only connection errors, 5xx and throttling are
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -19,6 +21,16 @@ from kms_pubkey import defaults
 from kms_pubkey.errors import ApiError, KmsError, ResponseError, ThrottlingError, TransportError
 
 R = TypeVar("R")
+
+log = logging.getLogger("kms_pubkey")
+"""The SDK's one logger: a DEBUG record per attempt, an INFO record per retry.
+
+Records name the operation, method, origin, path, status and attempt; never a header value,
+a query string (Alibaba's v1 signature and STS token travel there), a signature or a secret.
+"""
+
+_ATTEMPT: ContextVar[tuple[str, int]] = ContextVar("kms_pubkey_attempt", default=("", 0))
+"""(operation, attempt number) of the call in progress, for the per-response log hook."""
 
 
 class ErrorDecoder(Protocol):
@@ -82,32 +94,97 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     return max(0.0, when.timestamp() - now())
 
 
-def _translate(exc: BaseException, what: str) -> KmsError | None:
+def origin(url: httpx.URL) -> str:
+    """scheme://host[:port] of a URL: what a log line or message may show of it."""
+    port = f":{url.port}" if url.port is not None else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
+def _failed_url(exc: httpx.TransportError) -> str:
+    try:
+        return origin(exc.request.url)
+    except RuntimeError:  # an exception raised without its request
+        return "the service"
+
+
+def _method(exc: httpx.TransportError) -> str:
+    try:
+        return exc.request.method
+    except RuntimeError:
+        return "request"
+
+
+def _detail(exc: BaseException) -> str:
+    """The transport failure in words; the OS error under an async connect says more than its wrapper."""
+    text = str(exc)
+    if "[Errno" not in text:
+        cause, depth = exc.__cause__ or exc.__context__, 0
+        while cause is not None and depth < 8:
+            if isinstance(cause, OSError) and cause.errno is not None:
+                return str(cause)
+            cause, depth = cause.__cause__ or cause.__context__, depth + 1
+    return text or type(exc).__name__
+
+
+def _attempts(n: int) -> str:
+    return f"{n} attempt" if n == 1 else f"{n} attempts"
+
+
+def _translate(exc: BaseException, what: str, attempts: int) -> KmsError | None:
     if isinstance(exc, KmsError):
         return exc
     if isinstance(exc, httpx.TimeoutException):
-        return TransportError(f"{what}: timed out ({type(exc).__name__})")
+        return TransportError(
+            f"{what}: timed out talking to {_failed_url(exc)} after {_attempts(attempts)} "
+            f"({type(exc).__name__})"
+        )
     if isinstance(exc, httpx.TransportError):
-        return TransportError(f"{what}: {type(exc).__name__}: {exc}")
+        doing = "could not connect to" if isinstance(exc, httpx.ConnectError) else "lost the connection to"
+        detail = _detail(exc)
+        return TransportError(f"{what}: {doing} {_failed_url(exc)} after {_attempts(attempts)}: {detail}")
     if isinstance(exc, (httpx.DecodingError, ValueError, KeyError, TypeError, AttributeError)):
         # Raised by the generated parser on a 2xx body it cannot read.
         return ResponseError(f"{what}: the answer is not a valid result ({type(exc).__name__})")
     return None
 
 
+def _summary(error: KmsError, exc: BaseException) -> str:
+    """A short reason for a retry log line: no service message, which may echo request data."""
+    if isinstance(error, ApiError):
+        return f"HTTP {error.status_code}" + (f" {error.code}" if error.code else "")
+    return type(exc).__name__
+
+
 def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, what: str) -> float:
     """Seconds before the next attempt; raises the typed error when there is none.
 
-    The one retry decision, shared by the sync and the async loop.
+    The one retry decision, shared by the sync and the async loop. `attempt` counts from 0.
     """
-    error = _translate(exc, what)
+    error = _translate(exc, what, attempt + 1)
     if error is None:
         raise exc
+    if isinstance(exc, httpx.TransportError) and log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "%s: attempt %d: %s %s -> %s",
+            what,
+            attempt + 1,
+            _method(exc),
+            _failed_url(exc),
+            type(exc).__name__,
+        )
     delay = policy.next_delay(attempt, error)
     if delay is None:
         if error is exc:
             raise exc
         raise error from None
+    log.info(
+        "%s: attempt %d of %d failed (%s); retrying in %.2f s",
+        what,
+        attempt + 1,
+        policy.max_retries + 1,
+        _summary(error, exc),
+        delay,
+    )
     return delay
 
 
@@ -127,6 +204,7 @@ def call(
 ) -> R:
     attempt = 0
     while True:
+        _ATTEMPT.set((what, attempt + 1))
         try:
             return send()
         except Exception as exc:
@@ -143,6 +221,7 @@ async def acall(
 ) -> R:
     attempt = 0
     while True:
+        _ATTEMPT.set((what, attempt + 1))
         try:
             return await send()
         except Exception as exc:
@@ -159,16 +238,34 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
     """
 
     def check(response: httpx.Response) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            _log_attempt(response)
         if not 200 <= response.status_code < 300:
             response.read()
             raise decode(response)
 
     async def acheck(response: httpx.Response) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            _log_attempt(response)
         if not 200 <= response.status_code < 300:
             await response.aread()
             raise decode(response)
 
     return {"response": [check]}, {"response": [acheck]}
+
+
+def _log_attempt(response: httpx.Response) -> None:
+    what, attempt = _ATTEMPT.get()
+    request = response.request
+    log.debug(
+        "%s: attempt %d: %s %s%s -> %d",
+        what or "request",
+        attempt,
+        request.method,
+        origin(request.url),
+        request.url.path,
+        response.status_code,
+    )
 
 
 def redact(message: str, secrets: Iterable[str]) -> str:
