@@ -4,14 +4,11 @@ per available vendor, and the commands it prints work by hand against the emulat
 from __future__ import annotations
 
 import os
-import queue
 import re
 import runpy
 import shlex
 import subprocess
 import sys
-import threading
-import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -26,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scripts" / "demo.py"
 PEM = re.compile(r"-----BEGIN PUBLIC KEY-----\n.*?\n-----END PUBLIC KEY-----\n", re.DOTALL)
 CLEARED = ("AWS_", "ALIBABA_CLOUD_", "HUAWEICLOUD_SDK_", "CLOUD_SDK_")
-START_TIMEOUT = 60.0
 
 
 def _clean_env() -> dict[str, str]:
@@ -72,7 +68,7 @@ def test_demo_prints_a_command_and_a_pem_per_available_vendor(demo):
     for vendor, (command, pem) in shown.items():
         words = shlex.split(command)
         start = next(i for i, w in enumerate(words) if "=" not in w)
-        assert words[start:start + 3] == [".venv/bin/kms-pubkey", "get", vendor], command
+        assert words[start : start + 3] == [".venv/bin/kms-pubkey", "get", vendor], command
         assert serialization.load_pem_public_key(pem.encode())
     aws_command = shown["aws"][0]
     assert aws_command.startswith(
@@ -81,64 +77,23 @@ def test_demo_prints_a_command_and_a_pem_per_available_vendor(demo):
     )
 
 
-class _Emulator:
-    """`kms-pubkey emulator ...` exactly as the demo's closing hint prints it."""
-
-    def __init__(self, command: str) -> None:
-        self.process = subprocess.Popen(
-            shlex.split(command),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**_clean_env(), "PYTHONUNBUFFERED": "1"},
-        )
-        lines: queue.Queue[str] = queue.Queue()
-        assert self.process.stdout is not None
-        stream = self.process.stdout
-        threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
-        seen = []
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            seen.append(line)
-            if line.startswith("Press Ctrl-C"):
-                return
-        self.stop()
-        raise AssertionError("the emulator did not start:\n" + "".join(seen))
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def test_the_printed_commands_work_by_hand(demo):
+def test_the_printed_commands_work_by_hand(demo, start_emulator):
     assert demo.returncode == 0, demo.stdout + demo.stderr
     by_hand = r"^  (\.venv/bin/kms-pubkey emulator --port \d+ --state-dir \S+)$"
     hint = re.search(by_hand, demo.stdout, re.MULTILINE)
     assert hint, demo.stdout
     assert "`. .venv/bin/activate` first lets you type plain `kms-pubkey`" in demo.stdout
-    emulator = _Emulator(hint.group(1))
-    try:
-        for vendor, (command, pem) in _sections(demo.stdout).items():
-            # As a user pastes it: through a shell, with none of the vendor variables set beforehand.
-            result = subprocess.run(
-                ["/bin/sh", "-c", command],
-                cwd=ROOT,
-                env=_clean_env(),
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-            assert (result.returncode, result.stderr) == (0, ""), vendor
-            assert result.stdout == pem, vendor
-    finally:
-        emulator.stop()
+    start_emulator(hint.group(1))
+    for vendor, (command, pem) in _sections(demo.stdout).items():
+        # As a user pastes it: through a shell, with none of the vendor variables set beforehand.
+        result = subprocess.run(
+            ["/bin/sh", "-c", command],
+            cwd=ROOT,
+            env=_clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (0, ""), vendor
+        assert result.stdout == pem, vendor
