@@ -20,13 +20,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, NoReturn, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypedDict
 
 import attrs
 
 from kms_pubkey import defaults
 from kms_pubkey.errors import ApiError, KmsError, ValidationError
 from kms_pubkey.public_key import PublicKey
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 VENDOR_GROUP = "kms_pubkey.vendors"
 COMMAND_GROUP = "kms_pubkey.commands"
@@ -111,7 +114,7 @@ class _Parser(argparse.ArgumentParser):
             self.error(f"unrecognized arguments: {' '.join(extras)}")
         return parsed, extras
 
-    def print_help(self, file: IO[str] | None = None) -> None:
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         """argparse ignores a failed write of the help; a full disk must be reported here too."""
         if file is None:
             _stdout(self.format_help().encode("utf-8"))
