@@ -21,10 +21,19 @@ from kms_pubkey import (
     ThrottlingError,
     ValidationError,
 )
+from kms_pubkey.vendor import class_for, error_from_response
 from kms_pubkey_alibaba import AlibabaKmsClient, AsyncAlibabaKmsClient
+from kms_pubkey_alibaba.client import ALIBABA
 from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
-from kms_pubkey_alibaba.errors import decode_error, error_class
+
+
+def decode_error(response):
+    return error_from_response(ALIBABA, response)
+
+
+def error_class(code, *, dry_run=False):
+    return class_for(ALIBABA, code, 400, dry_run=dry_run)
 
 SECRET = "s3cr3t-alibaba-secret"
 TOKEN = "sts-token-value-123"

@@ -21,10 +21,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 import kms_pubkey
 from kms_pubkey import AuthError, NotFoundError, TransportError, ValidationError
+from kms_pubkey.vendor import error_from_response
 from kms_pubkey_alibaba import AlibabaKmsInstanceClient, AsyncAlibabaKmsInstanceClient
 from kms_pubkey_alibaba.client_key import load_client_key
-from kms_pubkey_alibaba.instance_errors import decode_error
+from kms_pubkey_alibaba.instance_client import ALIBABA_INSTANCE
 from kms_pubkey_alibaba.instance_proto import Error
+
+
+def decode_error(response):
+    return error_from_response(ALIBABA_INSTANCE, response)
+
 
 pytestmark = pytest.mark.integration
 

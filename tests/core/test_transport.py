@@ -428,7 +428,7 @@ def test_policy_settings_are_checked() -> None:
 # --- secrets echoed back by a service are masked --------------------------------------------
 
 def test_redact_masks_plain_and_percent_encoded_forms() -> None:
-    from kms_pubkey.transport import redact
+    from kms_pubkey.vendor import redact
 
     token = "FwoG+ZXIvYXdzE/abc=="
     once = "FwoG%2BZXIvYXdzE%2Fabc%3D%3D"

@@ -19,10 +19,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 import kms_pubkey
+from kms_pubkey.vendor import error_from_response
 from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
+from kms_pubkey_huawei.client import HUAWEI
 from kms_pubkey_huawei.credentials import IamToken, resolve_auth, resolve_project_id
 from kms_pubkey_huawei.endpoints import resolve_endpoint
-from kms_pubkey_huawei.errors import decode_error
+
+
+def decode_error(response):
+    return error_from_response(HUAWEI, response)
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 KEY_ID = "0d0466b0-e727-4d9c-b35d-f84bb474a37f"

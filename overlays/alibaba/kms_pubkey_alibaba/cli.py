@@ -34,7 +34,10 @@ class _AlibabaCommand:
 
     def fetch(self, args: argparse.Namespace) -> PublicKey | DryRunPassed:
         from kms_pubkey_alibaba.client import AlibabaKmsClient
-        from kms_pubkey_alibaba.errors import DRY_RUN_ALWAYS
+        from kms_pubkey_alibaba.errors import ERROR_CODES
+
+        # The codes that are a DryRun verdict whatever the request: "checked, it would succeed".
+        passed = {code for code, cls in ERROR_CODES.items() if cls is DryRunError}
 
         with AlibabaKmsClient(
             args.region,
@@ -46,8 +49,7 @@ class _AlibabaCommand:
             try:
                 return client.get_public_key(args.key_id, args.key_version_id, dry_run=args.dry_run)
             except DryRunError as verdict:
-                # These codes mean "checked, and the real request would have succeeded".
-                if verdict.code in DRY_RUN_ALWAYS:
+                if verdict.code in passed:
                     return DryRunPassed(verdict.code)
                 raise
 

@@ -6,7 +6,7 @@ default, or `rpc.RpcAuth` for "v1") adds the signature to every attempt.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -17,15 +17,15 @@ from kms_pubkey_alibaba_api.models import Action, ApiVersion, DryRun, GetPublicK
 from kms_pubkey_alibaba_api.types import UNSET, Response
 
 from kms_pubkey import defaults
-from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_client_args, text
+from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
 from kms_pubkey.errors import ResponseError, ValidationError
-from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
-from kms_pubkey.transport import RequestPolicy
+from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce
 from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
-from kms_pubkey_alibaba.errors import VENDOR, decode_error
+from kms_pubkey_alibaba.errors import DRY_RUN_VERDICTS, ERROR_CODES, VENDOR, read_error
 from kms_pubkey_alibaba.rpc import RpcAuth
 
 SignatureVersion = Literal["v3", "v1"]
@@ -61,49 +61,29 @@ def _arguments(key_id: str, key_version_id: str, dry_run: bool, signature_versio
     return args
 
 
-def _public_key(response: Response[Any], dry_run: bool) -> PublicKey:
+def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
     parsed = response.parsed
-    if dry_run:
+    if call["dry_run"] is not UNSET:
         raise ResponseError("alibaba answered a DryRun GetPublicKey with success instead of its verdict")
     if not isinstance(parsed, GetPublicKeyResponse):
         raise ResponseError("alibaba answered GetPublicKey with an unexpected body")
-    return from_service(
-        text(parsed.public_key) or "",
-        vendor=VENDOR,
-        key_id=text(parsed.key_id),
-        key_version_id=text(parsed.key_version_id),
-        request_id=text(parsed.request_id) or response.headers.get("x-acs-request-id"),
+    return Answer(
+        parsed.public_key,
+        key_id=parsed.key_id,
+        key_version_id=parsed.key_version_id,
+        request_id=parsed.request_id,
     )
 
 
-def _settings(
-    region: str | None,
-    endpoint: str | None,
-    access_key_id: str | None,
-    access_key_secret: str | None,
-    security_token: str | None,
-    profile: str | None,
-    signature_version: str,
-    clock: Callable[[], datetime],
-    nonce: Callable[[], str],
-) -> tuple[str, str | None, httpx.Auth, tuple[str | None, ...]]:
-    if signature_version not in SIGNATURE_VERSIONS:
-        raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
-    credentials = resolve_credentials(access_key_id, access_key_secret, security_token, profile)
-    region = resolve_region(region, profile=profile)
-    base_url = resolve_endpoint(region, endpoint)
-    auth: httpx.Auth
-    if signature_version == "v1":
-        auth = RpcAuth(credentials, clock=clock, nonce=nonce)
-    else:
-        auth = Acs3Auth(credentials, clock=clock, nonce=nonce)
-    return base_url, region, auth, (credentials.secret, credentials.token)
+GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
+ALIBABA = Vendor(
+    VENDOR, "x-acs-request-id", ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET, DRY_RUN_VERDICTS
+)
 
 
-class AlibabaKmsClient(SyncClientBase[Client]):
-    """Alibaba Cloud KMS GetPublicKey (shared gateway). A context manager that reuses its connections."""
-
-    _vendor = VENDOR
+class _AlibabaClient(VendorClient[TransportT]):
+    _declaration = ALIBABA
+    signature_version: SignatureVersion
 
     def __init__(
         self,
@@ -119,85 +99,33 @@ class AlibabaKmsClient(SyncClientBase[Client]):
         max_retries: int = defaults.MAX_RETRIES,
         clock: Callable[[], datetime] = utc_now,
         nonce: Callable[[], str] = new_nonce,
-        transport: httpx.BaseTransport | None = None,
+        transport: TransportT | None = None,
     ) -> None:
-        policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.region, auth, secrets = _settings(
+        if signature_version not in SIGNATURE_VERSIONS:
+            raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
+        credentials = resolve_credentials(access_key_id, access_key_secret, security_token, profile)
+        region = resolve_region(region, profile=profile)
+        signer = RpcAuth if signature_version == "v1" else Acs3Auth
+        settings = Settings(
+            resolve_endpoint(region, endpoint),
+            signer(credentials, clock=clock, nonce=nonce),
             region,
-            endpoint,
-            access_key_id,
-            access_key_secret,
-            security_token,
-            profile,
-            signature_version,
-            clock,
-            nonce,
+            (credentials.secret, credentials.token),
+            shown=(("signature_version", signature_version),),
         )
-        self.endpoint = base_url
-        self.signature_version = signature_version
-        args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=False, transport=transport, secrets=secrets
-        )
-        super().__init__(Client(**args), policy)
+        self._open(settings, timeout, max_retries, transport)
 
-    def __repr__(self) -> str:
-        return f"AlibabaKmsClient(endpoint={self.endpoint!r}, signature_version={self.signature_version!r})"
+
+class AlibabaKmsClient(_AlibabaClient[httpx.BaseTransport], SyncClient):
+    """Alibaba Cloud KMS GetPublicKey (shared gateway). A context manager that reuses its connections."""
 
     def get_public_key(self, key_id: str, key_version_id: str, *, dry_run: bool = False) -> PublicKey:
         """The public key of one key version. With `dry_run`, raises `DryRunError` with KMS's verdict."""
-        args = _arguments(key_id, key_version_id, dry_run, self.signature_version)
-        response = self._call(lambda: operation.sync_detailed(client=self._api, **args), "GetPublicKey")
-        return _public_key(response, dry_run)
+        return self._fetch(_arguments(key_id, key_version_id, dry_run, self.signature_version))
 
 
-class AsyncAlibabaKmsClient(AsyncClientBase[Client]):
+class AsyncAlibabaKmsClient(_AlibabaClient[httpx.AsyncBaseTransport], AsyncClient):
     """The async twin of `AlibabaKmsClient`: the same arguments, coroutine methods."""
 
-    _vendor = VENDOR
-
-    def __init__(
-        self,
-        region: str | None = None,
-        *,
-        endpoint: str | None = None,
-        access_key_id: str | None = None,
-        access_key_secret: str | None = None,
-        security_token: str | None = None,
-        profile: str | None = None,
-        signature_version: SignatureVersion = "v3",
-        timeout: float = defaults.TIMEOUT_SECONDS,
-        max_retries: int = defaults.MAX_RETRIES,
-        clock: Callable[[], datetime] = utc_now,
-        nonce: Callable[[], str] = new_nonce,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, self.region, auth, secrets = _settings(
-            region,
-            endpoint,
-            access_key_id,
-            access_key_secret,
-            security_token,
-            profile,
-            signature_version,
-            clock,
-            nonce,
-        )
-        self.endpoint = base_url
-        self.signature_version = signature_version
-        args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=True, transport=transport, secrets=secrets
-        )
-        super().__init__(Client(**args), policy)
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncAlibabaKmsClient(endpoint={self.endpoint!r}, signature_version={self.signature_version!r})"
-        )
-
     async def get_public_key(self, key_id: str, key_version_id: str, *, dry_run: bool = False) -> PublicKey:
-        args = _arguments(key_id, key_version_id, dry_run, self.signature_version)
-        response = await self._call(
-            lambda: operation.asyncio_detailed(client=self._api, **args), "GetPublicKey"
-        )
-        return _public_key(response, dry_run)
+        return await self._fetch(_arguments(key_id, key_version_id, dry_run, self.signature_version))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, BinaryIO, cast
 
@@ -29,24 +29,21 @@ from kms_pubkey_alibaba_instance_api.models import (
     GetPublicKeyXKmsApiversion,
     GetPublicKeyXKmsSignaturemethod,
 )
-from kms_pubkey_alibaba_instance_api.types import File, Response
+from kms_pubkey_alibaba_instance_api.types import UNSET, File, Response
 
 from kms_pubkey import defaults
-from kms_pubkey.client_base import AsyncClientBase, SyncClientBase, generated_client_args
+from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
 from kms_pubkey.endpoints import check_endpoint
 from kms_pubkey.errors import ValidationError
-from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
-from kms_pubkey.transport import RequestPolicy
+from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_alibaba import instance_proto
 from kms_pubkey_alibaba.client_key import ClientKey, load_client_key
 from kms_pubkey_alibaba.instance_auth import InstanceAuth
-from kms_pubkey_alibaba.instance_errors import VENDOR, decode_error
+from kms_pubkey_alibaba.instance_errors import ERROR_CODES, VENDOR, read_error
 
 MAX_KEY_ID = 2048
-_API_NAME = GetPublicKeyXKmsApiname.GETPUBLICKEY
-_API_VERSION = GetPublicKeyXKmsApiversion.DKMS_GCS_0_2
-_SIGNATURE_METHOD = GetPublicKeyXKmsSignaturemethod.RSA_PKCS1_SHA_256
 
 
 def instance_endpoint(endpoint: str) -> str:
@@ -71,7 +68,7 @@ def tls_verify(ca_file: str | os.PathLike[str] | None) -> ssl.SSLContext | bool:
         raise ValidationError(f"cannot use ca_file {os.fspath(ca_file)!r}: {type(exc).__name__}") from None
 
 
-def _body(key_id: str) -> File:
+def _call(key_id: str) -> dict[str, Any]:
     if not isinstance(key_id, str) or not key_id.strip():
         raise ValidationError("key_id must be a non-empty string (key id or alias)")
     if len(key_id) > MAX_KEY_ID:
@@ -80,120 +77,66 @@ def _body(key_id: str) -> File:
     # The generated code hands `payload` to httpx as `content=`. A BytesIO there becomes a
     # sync-only stream, which an AsyncClient cannot send (and a retry would find it spent);
     # bytes work for both clients and every attempt, so bytes it is.
-    return File(payload=cast(BinaryIO, raw), mime_type="application/x-protobuf")
+    return {
+        "body": File(payload=cast(BinaryIO, raw), mime_type="application/x-protobuf"),
+        "x_kms_apiname": GetPublicKeyXKmsApiname.GETPUBLICKEY,
+        "x_kms_apiversion": GetPublicKeyXKmsApiversion.DKMS_GCS_0_2,
+        "x_kms_signaturemethod": GetPublicKeyXKmsSignaturemethod.RSA_PKCS1_SHA_256,
+    }
 
 
-def _public_key(response: Response[Any]) -> PublicKey:
+def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
     answer = instance_proto.GetPublicKeyResponse.decode(response.content)
-    return from_service(
-        answer.public_key,
-        vendor=VENDOR,
-        key_id=answer.key_id or None,
-        request_id=answer.request_id or None,
-    )
+    return Answer(answer.public_key, key_id=answer.key_id or None, request_id=answer.request_id or None)
 
 
-def _settings(
-    endpoint: str,
-    client_key: ClientKey | None,
-    client_key_file: str | os.PathLike[str] | None,
-    client_key_password: str | bytes | None,
-    ca_file: str | os.PathLike[str] | None,
-    clock: Callable[[], datetime],
-) -> tuple[str, InstanceAuth, ssl.SSLContext | bool]:
-    base_url = instance_endpoint(endpoint)
-    if client_key is None:
-        if client_key_file is None:
-            raise ValidationError("client_key_file is required (the ClientKey JSON file of the access point)")
-        client_key = load_client_key(client_key_file, client_key_password)
-    elif client_key_file is not None:
-        raise ValidationError("pass client_key_file or client_key, not both")
-    return base_url, InstanceAuth(client_key, clock=clock), tls_verify(ca_file)
+GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
+# No request-id header: the id travels in the protobuf answer and error.
+ALIBABA_INSTANCE = Vendor(VENDOR, None, ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET)
 
 
-class AlibabaKmsInstanceClient(SyncClientBase[Client]):
+class _InstanceClient(VendorClient[TransportT]):
+    _declaration = ALIBABA_INSTANCE
+    client_key_id: str
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        client_key_file: str | os.PathLike[str] | None = None,
+        client_key_password: str | bytes | None = None,
+        ca_file: str | os.PathLike[str] | None = None,
+        timeout: float = defaults.TIMEOUT_SECONDS,
+        max_retries: int = defaults.MAX_RETRIES,
+        client_key: ClientKey | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        transport: TransportT | None = None,
+    ) -> None:
+        base_url = instance_endpoint(endpoint)
+        if client_key is None:
+            if client_key_file is None:
+                raise ValidationError(
+                    "client_key_file is required (the ClientKey JSON file of the access point)"
+                )
+            client_key = load_client_key(client_key_file, client_key_password)
+        elif client_key_file is not None:
+            raise ValidationError("pass client_key_file or client_key, not both")
+        auth = InstanceAuth(client_key, clock=clock)
+        shown = (("client_key_id", auth.key_id),)
+        self._open(
+            Settings(base_url, auth, verify=tls_verify(ca_file), shown=shown), timeout, max_retries, transport
+        )
+
+
+class AlibabaKmsInstanceClient(_InstanceClient[httpx.BaseTransport], SyncClient):
     """GetPublicKey through a KMS instance's dedicated gateway. A context manager."""
 
-    _vendor = "alibaba-instance"
-
-    def __init__(
-        self,
-        endpoint: str,
-        *,
-        client_key_file: str | os.PathLike[str] | None = None,
-        client_key_password: str | bytes | None = None,
-        ca_file: str | os.PathLike[str] | None = None,
-        timeout: float = defaults.TIMEOUT_SECONDS,
-        max_retries: int = defaults.MAX_RETRIES,
-        client_key: ClientKey | None = None,
-        clock: Callable[[], datetime] = utc_now,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, auth, verify = _settings(
-            endpoint, client_key, client_key_file, client_key_password, ca_file, clock
-        )
-        self.endpoint = base_url
-        self.client_key_id = auth.key_id
-        args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=False, verify=verify, transport=transport
-        )
-        super().__init__(Client(**args), policy)
-
     def get_public_key(self, key_id: str) -> PublicKey:
-        body = _body(key_id)
-        response = self._call(
-            lambda: operation.sync_detailed(
-                client=self._api,
-                body=body,
-                x_kms_apiname=_API_NAME,
-                x_kms_apiversion=_API_VERSION,
-                x_kms_signaturemethod=_SIGNATURE_METHOD,
-            ),
-            "GetPublicKey",
-        )
-        return _public_key(response)
+        return self._fetch(_call(key_id))
 
 
-class AsyncAlibabaKmsInstanceClient(AsyncClientBase[Client]):
+class AsyncAlibabaKmsInstanceClient(_InstanceClient[httpx.AsyncBaseTransport], AsyncClient):
     """The async twin of `AlibabaKmsInstanceClient`: the same arguments, coroutine methods."""
 
-    _vendor = "alibaba-instance"
-
-    def __init__(
-        self,
-        endpoint: str,
-        *,
-        client_key_file: str | os.PathLike[str] | None = None,
-        client_key_password: str | bytes | None = None,
-        ca_file: str | os.PathLike[str] | None = None,
-        timeout: float = defaults.TIMEOUT_SECONDS,
-        max_retries: int = defaults.MAX_RETRIES,
-        client_key: ClientKey | None = None,
-        clock: Callable[[], datetime] = utc_now,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
-        base_url, auth, verify = _settings(
-            endpoint, client_key, client_key_file, client_key_password, ca_file, clock
-        )
-        self.endpoint = base_url
-        self.client_key_id = auth.key_id
-        args = generated_client_args(
-            base_url, auth, decode_error, policy, asynchronous=True, verify=verify, transport=transport
-        )
-        super().__init__(Client(**args), policy)
-
     async def get_public_key(self, key_id: str) -> PublicKey:
-        body = _body(key_id)
-        response = await self._call(
-            lambda: operation.asyncio_detailed(
-                client=self._api,
-                body=body,
-                x_kms_apiname=_API_NAME,
-                x_kms_apiversion=_API_VERSION,
-                x_kms_signaturemethod=_SIGNATURE_METHOD,
-            ),
-            "GetPublicKey",
-        )
-        return _public_key(response)
+        return await self._fetch(_call(key_id))

@@ -10,52 +10,25 @@ from __future__ import annotations
 import httpx
 
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
-from kms_pubkey.transport import class_for_status, http_fallback_error, parse_retry_after
-from kms_pubkey_alibaba.instance_proto import Error, ProtobufError
+from kms_pubkey.vendor import ErrorFields
+from kms_pubkey_alibaba.instance_proto import Error
 
 VENDOR = "alibaba"
 
-NOT_FOUND = frozenset({"Forbidden.KeyNotFound", "Forbidden.AliasNotFound", "Forbidden.ResourceNotFound"})
-AUTH = frozenset(
-    {
-        "Rejected.Unauthorized",
-        "Forbidden.NoPermission",
-        "Forbidden.AccessDenied",
-        "InvalidAccessKeyId",
-        "InvalidAccessKeyId.NotFound",
-        "IncompleteSignature",
-        "SignatureDoesNotMatch",
-        "InvalidSignature",
-        "RequestTimeTooSkewed",
-    }
+_AUTH = (
+    "Rejected.Unauthorized Forbidden.NoPermission Forbidden.AccessDenied InvalidAccessKeyId "
+    "InvalidAccessKeyId.NotFound IncompleteSignature SignatureDoesNotMatch InvalidSignature "
+    "RequestTimeTooSkewed"
 )
-THROTTLING = frozenset({"Rejected.Throttling", "Throttling", "Throttling.User"})
+ERROR_CODES: dict[str, type[ApiError]] = {
+    **dict.fromkeys(
+        ("Forbidden.KeyNotFound", "Forbidden.AliasNotFound", "Forbidden.ResourceNotFound"), NotFoundError
+    ),
+    **dict.fromkeys(_AUTH.split(), AuthError),
+    **dict.fromkeys(("Rejected.Throttling", "Throttling", "Throttling.User"), ThrottlingError),
+}
 
 
-def error_class(code: str | None, status: int) -> type[ApiError]:
-    if code in NOT_FOUND:
-        return NotFoundError
-    if code in AUTH:
-        return AuthError
-    if code in THROTTLING:
-        return ThrottlingError
-    return class_for_status(status)
-
-
-def decode_error(response: httpx.Response) -> ApiError:
-    try:
-        error = Error.decode(response.content)
-    except ProtobufError:
-        error = Error()
-    request_id = error.request_id or None
-    if not error.error_code:
-        return http_fallback_error(response, VENDOR, request_id)
-    cls = error_class(error.error_code, response.status_code)
-    return cls(
-        error.error_message,
-        vendor=VENDOR,
-        status_code=response.status_code,
-        code=error.error_code,
-        request_id=request_id,
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
-    )
+def read_error(response: httpx.Response) -> ErrorFields:
+    error = Error.decode(response.content)
+    return ErrorFields(error.error_code or None, error.error_message, error.request_id or None)

@@ -1,52 +1,25 @@
-"""AWS error answers (JSON `__type`, or the XML 403s of moto and STS-style fronts) onto the hierarchy."""
+"""AWS error answers: JSON `{"__type", "message"}`, or the XML 403s of moto and STS-style fronts."""
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from kms_pubkey_aws_api.models import ErrorResponse
+from kms_pubkey_aws_api.types import UNSET
 
-from kms_pubkey.client_base import text
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
-from kms_pubkey.transport import http_fallback_error, json_object, parse_retry_after
+from kms_pubkey.vendor import ErrorFields, json_object, text_or_none, xml_fields
 
-NOT_FOUND = frozenset({"NotFoundException"})
-AUTH = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "IncompleteSignatureException",
-        "SignatureDoesNotMatch",
-        "InvalidClientTokenId",
-        "AccessDeniedException",
-        "AccessDenied",
-        "ExpiredTokenException",
-        "ExpiredToken",
-        "MissingAuthenticationToken",
-        "AuthFailure",
-    }
+_AUTH = (
+    "UnrecognizedClientException InvalidSignatureException IncompleteSignatureException "
+    "SignatureDoesNotMatch InvalidClientTokenId AccessDeniedException AccessDenied "
+    "ExpiredTokenException ExpiredToken MissingAuthenticationToken AuthFailure"
 )
-THROTTLING = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "SlowDown",
-    }
-)
-_XML_FIELD = re.compile(r"<(Code|Message|RequestId)>([^<]*)</\1>")
-
-
-def error_class(code: str | None) -> type[ApiError]:
-    if code in NOT_FOUND:
-        return NotFoundError
-    if code in AUTH:
-        return AuthError
-    if code in THROTTLING:
-        return ThrottlingError
-    return ApiError
+_THROTTLING = "ThrottlingException Throttling TooManyRequestsException RequestLimitExceeded SlowDown"
+ERROR_CODES: dict[str, type[ApiError]] = {
+    "NotFoundException": NotFoundError,
+    **dict.fromkeys(_AUTH.split(), AuthError),
+    **dict.fromkeys(_THROTTLING.split(), ThrottlingError),
+}
 
 
 def _short_code(raw: str) -> str:
@@ -54,31 +27,15 @@ def _short_code(raw: str) -> str:
     return raw.rsplit("#", 1)[-1].split(":", 1)[0]
 
 
-def decode_error(response: httpx.Response) -> ApiError:
-    request_id = response.headers.get("x-amzn-RequestId") or response.headers.get("x-amz-request-id")
-    code: str | None = None
-    message = ""
+def read_error(response: httpx.Response) -> ErrorFields:
     body = json_object(response)
     if body is not None:
         parsed = ErrorResponse.from_dict(body)
-        code = text(parsed.field_type_)
-        message = text(parsed.message) or text(parsed.Message) or ""
-    elif response.content.lstrip().startswith(b"<"):
-        fields = dict(_XML_FIELD.findall(response.text))
-        code, message = fields.get("Code"), fields.get("Message", "")
-        request_id = request_id or fields.get("RequestId")
-    code = code or response.headers.get("x-amzn-ErrorType")
-    if not code:
-        return http_fallback_error(response, "aws", request_id)
-    code = _short_code(code)
-    cls = error_class(code)
-    if cls is ApiError and response.status_code in (401, 403):
-        cls = AuthError
-    return cls(
-        message,
-        vendor="aws",
-        status_code=response.status_code,
-        code=code,
-        request_id=request_id,
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
-    )
+        code = text_or_none(parsed.field_type_, UNSET)
+        message = text_or_none(parsed.message, UNSET) or text_or_none(parsed.Message, UNSET)
+        fields = ErrorFields(code, message)
+    else:
+        fields = xml_fields(response) or ErrorFields()
+    code = fields.code or response.headers.get("x-amzn-ErrorType")
+    request_id = fields.request_id or response.headers.get("x-amz-request-id")
+    return ErrorFields(_short_code(code) if code else None, fields.message, request_id)

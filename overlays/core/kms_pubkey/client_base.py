@@ -1,60 +1,66 @@
-"""What every vendor client shares: the generated client's settings, lifecycle and retry loop.
+"""The sync and async clients every vendor gets from its declaration (`kms_pubkey.vendor.Vendor`).
 
-A vendor client adds only its operation: argument checks, the generated call, and
-turning the parsed answer into a `PublicKey`.
+A vendor client writes its constructor once (the public keyword arguments, turned into
+`Settings`) and a two-line `get_public_key` per twin; the generated client's settings,
+lifecycle, retries, errors, repr and the checks on the answer's fields live here.
 """
 
 from __future__ import annotations
 
+import ssl
 import sys
-from collections.abc import Awaitable, Callable, Iterable
-from enum import Enum
-from typing import Any, Generic, Protocol, Self, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
+import attrs
 import httpx
 
 from kms_pubkey import defaults, transport
-from kms_pubkey.transport import ErrorDecoder, RequestPolicy
-
-R = TypeVar("R")
+from kms_pubkey.errors import ClientClosedError, ResponseError
+from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.transport import RequestPolicy
+from kms_pubkey.vendor import Answer, Vendor, error_from_response, text_or_none
 
 USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_info[1]}"
 
-
-class GeneratedClient(Protocol):
-    def get_httpx_client(self) -> httpx.Client: ...
-    def get_async_httpx_client(self) -> httpx.AsyncClient: ...
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
-ApiT = TypeVar("ApiT", bound=GeneratedClient)
+@attrs.frozen
+class Settings:
+    """What a vendor makes of its constructor's arguments."""
+
+    endpoint: str
+    auth: httpx.Auth
+    region: str | None = None
+    secrets: tuple[str | None, ...] = ()
+    """Masked in any message the service echoes back (secret key, session token...)."""
+    verify: ssl.SSLContext | bool = True
+    shown: tuple[tuple[str, str], ...] = ()
+    """More (name, value) pairs for the repr and attributes, e.g. the signature version."""
 
 
 def generated_client_args(
-    base_url: str,
-    auth: httpx.Auth,
-    decode_error: ErrorDecoder,
+    vendor: Vendor,
+    settings: Settings,
     policy: RequestPolicy,
     *,
     asynchronous: bool,
-    verify: Any = True,
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
-    secrets: Iterable[str | None] = (),
 ) -> dict[str, Any]:
-    """Keyword arguments for any generated `Client`: one policy for every vendor.
-
-    `secrets` (the secret key, session token...) are masked in any error message the
-    service echoes back.
-    """
-    from kms_pubkey.transport import error_hooks, redacting
-
-    sync_hooks, async_hooks = error_hooks(redacting(decode_error, secrets))
-    httpx_args: dict[str, Any] = {"auth": auth, "event_hooks": async_hooks if asynchronous else sync_hooks}
+    """Keyword arguments for any generated `Client`: one policy for every vendor."""
+    secrets = tuple(s for s in settings.secrets if s)
+    sync_hooks, async_hooks = transport_hooks(vendor, secrets)
+    httpx_args: dict[str, Any] = {
+        "auth": settings.auth,
+        "event_hooks": async_hooks if asynchronous else sync_hooks,
+    }
     if transport is not None:
         httpx_args["transport"] = transport
     return {
-        "base_url": base_url,
+        "base_url": settings.endpoint,
         "timeout": policy.httpx_timeout(),
-        "verify_ssl": verify,
+        "verify_ssl": settings.verify,
         "follow_redirects": False,
         "raise_on_unexpected_status": False,
         "headers": {"User-Agent": USER_AGENT},
@@ -62,54 +68,109 @@ def generated_client_args(
     }
 
 
-def text(value: Any) -> str | None:
-    """A generated field as plain text: enum members by value, UNSET/None as None."""
-    if value is None or type(value).__name__ == "Unset":
-        return None
-    if isinstance(value, Enum):
-        return str(value.value)
-    return str(value)
+def transport_hooks(
+    vendor: Vendor, secrets: tuple[str, ...]
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    return transport.error_hooks(lambda response: error_from_response(vendor, response, secrets))
 
 
-def texts(values: Any) -> tuple[str, ...]:
-    if not isinstance(values, list):
-        return ()
-    return tuple(t for t in (text(v) for v in values) if t is not None)
+_TEXT_FIELDS = ("key_id", "key_version_id", "key_spec", "key_usage", "request_id")
+_LIST_FIELDS = (
+    "signing_algorithms",
+    "encryption_algorithms",
+    "key_agreement_algorithms",
+    "encapsulation_algorithms",
+)
 
 
-class _Lifecycle:
-    """Open until `close()`; the HTTP client is built on first use, so an unused one is not."""
+def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> PublicKey:
+    """The key an answer carries. The generated parser passes any JSON type through, so
+    each field's type is checked here, once for every vendor."""
+    what = f"{vendor.name} answered {vendor.operation.name}"
 
-    _vendor: str = ""
+    def one(value: object, name: str) -> str | None:
+        found = text_or_none(value, vendor.unset)
+        if found is None and value is not None and value is not vendor.unset:
+            raise ResponseError(f"{what} with a {type(value).__name__} as {name}")
+        return found
 
-    def __init__(self) -> None:
+    def many(value: object, name: str) -> tuple[str, ...]:
+        if value is None or value is vendor.unset:
+            return ()
+        if not isinstance(value, list):
+            raise ResponseError(f"{what} with {name} that is not a list of names")
+        return tuple(found for found in (one(v, name) for v in value) if found is not None)
+
+    fields: dict[str, Any] = {name: one(getattr(answer, name), name) for name in _TEXT_FIELDS}
+    fields.update((name, many(getattr(answer, name), name)) for name in _LIST_FIELDS)
+    if not fields["request_id"] and vendor.request_id_header:
+        fields["request_id"] = headers.get(vendor.request_id_header)
+    return from_service(one(answer.public_key, "public_key") or "", vendor=vendor.name, **fields)
+
+
+class VendorClient(Generic[TransportT]):
+    """What a sync and an async client share: settings, attributes, repr, the closed state."""
+
+    _declaration: ClassVar[Vendor]
+    _asynchronous: ClassVar[bool]
+    vendor: str
+    endpoint: str
+    region: str | None
+    _shown: tuple[tuple[str, str], ...]
+
+    def _open(
+        self,
+        settings: Settings,
+        timeout: float,
+        max_retries: int,
+        transport: TransportT | None,
+    ) -> None:
+        declaration = self._declaration
+        self._policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
+        self.vendor = declaration.name
+        self.endpoint = settings.endpoint
+        self.region = settings.region
+        self._shown = settings.shown
+        for name, value in settings.shown:
+            setattr(self, name, value)
+        self._what = f"{declaration.name} {declaration.operation.name}"
+        args = generated_client_args(
+            declaration, settings, self._policy, asynchronous=self._asynchronous, transport=transport
+        )
+        self._api = declaration.api(**args)
         self._used = False
         self._closed = False
 
+    def __repr__(self) -> str:
+        pairs: list[tuple[str, str]] = [("vendor", self.vendor), ("endpoint", self.endpoint)]
+        if self.region is not None:
+            pairs.append(("region", self.region))
+        fields = ", ".join(f"{name}={value!r}" for name, value in pairs + list(self._shown))
+        return f"{type(self).__name__}({fields})"
+
     def _start_call(self) -> None:
         if self._closed:
-            from kms_pubkey.errors import ClientClosedError
-
-            raise ClientClosedError(f"this {self._vendor} client is closed; create a new one")
+            raise ClientClosedError(f"this {self.vendor} client is closed; create a new one")
         self._used = True
 
     def _finish(self) -> bool:
-        """Mark closed; True when there is an HTTP client to close."""
+        """Mark closed; True when there is an HTTP client to close (an unused one has none)."""
         self._closed = True
         return self._used
 
+    def _key(self, response: Any, kwargs: Mapping[str, Any]) -> PublicKey:
+        answer = self._declaration.operation.answer(response, kwargs)
+        return public_key(self._declaration, answer, response.headers)
 
-class SyncClientBase(_Lifecycle, Generic[ApiT]):
-    """Lifecycle and retries for a sync vendor client."""
 
-    def __init__(self, api: ApiT, policy: RequestPolicy) -> None:
-        super().__init__()
-        self._api = api
-        self._policy = policy
+class SyncClient(VendorClient[httpx.BaseTransport]):
+    _asynchronous = False
 
-    def _call(self, send: Callable[[], R], what: str) -> R:
+    def _fetch(self, kwargs: Mapping[str, Any]) -> PublicKey:
         self._start_call()
-        return transport.call(send, self._policy, f"{self._vendor} {what}")
+        send = self._declaration.operation.sync
+        response = transport.call(lambda: send(client=self._api, **kwargs), self._policy, self._what)
+        return self._key(response, kwargs)
 
     def close(self) -> None:
         if self._finish():
@@ -122,17 +183,14 @@ class SyncClientBase(_Lifecycle, Generic[ApiT]):
         self.close()
 
 
-class AsyncClientBase(_Lifecycle, Generic[ApiT]):
-    """Lifecycle and retries for an async vendor client."""
+class AsyncClient(VendorClient[httpx.AsyncBaseTransport]):
+    _asynchronous = True
 
-    def __init__(self, api: ApiT, policy: RequestPolicy) -> None:
-        super().__init__()
-        self._api = api
-        self._policy = policy
-
-    async def _call(self, send: Callable[[], Awaitable[R]], what: str) -> R:
+    async def _fetch(self, kwargs: Mapping[str, Any]) -> PublicKey:
         self._start_call()
-        return await transport.acall(send, self._policy, f"{self._vendor} {what}")
+        send = self._declaration.operation.asyncio
+        response = await transport.acall(lambda: send(client=self._api, **kwargs), self._policy, self._what)
+        return self._key(response, kwargs)
 
     async def close(self) -> None:
         if self._finish():

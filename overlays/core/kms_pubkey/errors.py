@@ -41,6 +41,10 @@ class ClientClosedError(KmsError):
     """A call on a client after `close()` (or after its `with` block ended)."""
 
 
+class SigningError(KmsError):
+    """The request could not be built or signed (signer, clock, credentials): nothing was sent."""
+
+
 class TransportError(KmsError):
     """No usable HTTP answer (connect, read or timeout) after every retry."""
 

@@ -10,7 +10,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
@@ -18,7 +18,14 @@ import attrs
 import httpx
 
 from kms_pubkey import defaults
-from kms_pubkey.errors import ApiError, KmsError, ResponseError, ThrottlingError, TransportError
+from kms_pubkey.errors import (
+    ApiError,
+    KmsError,
+    ResponseError,
+    SigningError,
+    ThrottlingError,
+    TransportError,
+)
 
 R = TypeVar("R")
 
@@ -29,8 +36,18 @@ Records name the operation, method, origin, path, status and attempt; never a he
 a query string (Alibaba's v1 signature and STS token travel there), a signature or a secret.
 """
 
-_ATTEMPT: ContextVar[tuple[str, int]] = ContextVar("kms_pubkey_attempt", default=("", 0))
-"""(operation, attempt number) of the call in progress, for the per-response log hook."""
+
+class _Attempt:
+    """The attempt in progress: the response hook marks it answered, so a failure after that
+    is the answer's fault (`ResponseError`) and one before it is the request's (`SigningError`)."""
+
+    __slots__ = ("answered", "number", "what")
+
+    def __init__(self, what: str, number: int) -> None:
+        self.what, self.number, self.answered = what, number, False
+
+
+_ATTEMPT: ContextVar[_Attempt | None] = ContextVar("kms_pubkey_attempt", default=None)
 
 
 class ErrorDecoder(Protocol):
@@ -130,7 +147,7 @@ def _attempts(n: int) -> str:
     return f"{n} attempt" if n == 1 else f"{n} attempts"
 
 
-def _translate(exc: BaseException, what: str, attempts: int) -> KmsError | None:
+def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> KmsError | None:
     if isinstance(exc, KmsError):
         return exc
     if isinstance(exc, httpx.TimeoutException):
@@ -142,7 +159,14 @@ def _translate(exc: BaseException, what: str, attempts: int) -> KmsError | None:
         doing = "could not connect to" if isinstance(exc, httpx.ConnectError) else "lost the connection to"
         detail = _detail(exc)
         return TransportError(f"{what}: {doing} {_failed_url(exc)} after {_attempts(attempts)}: {detail}")
-    if isinstance(exc, (httpx.DecodingError, ValueError, KeyError, TypeError, AttributeError)):
+    if not answered:
+        # Nothing reached the wire: the signer, its clock or the credentials failed.
+        return SigningError(
+            f"{what}: the request could not be signed, so none was sent ({type(exc).__name__})"
+        )
+    if isinstance(
+        exc, (httpx.DecodingError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
+    ):
         # Raised by the generated parser on a 2xx body it cannot read.
         return ResponseError(f"{what}: the answer is not a valid result ({type(exc).__name__})")
     return None
@@ -155,14 +179,17 @@ def _summary(error: KmsError, exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, what: str) -> float:
+def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, state: _Attempt) -> float:
     """Seconds before the next attempt; raises the typed error when there is none.
 
     The one retry decision, shared by the sync and the async loop. `attempt` counts from 0.
     """
-    error = _translate(exc, what, attempt + 1)
+    what = state.what
+    error = _translate(exc, what, attempt + 1, state.answered or isinstance(exc, httpx.TransportError))
     if error is None:
         raise exc
+    if isinstance(error, SigningError):
+        raise error from exc
     if isinstance(exc, httpx.TransportError) and log.isEnabledFor(logging.DEBUG):
         log.debug(
             "%s: attempt %d: %s %s -> %s",
@@ -204,11 +231,12 @@ def call(
 ) -> R:
     attempt = 0
     while True:
-        _ATTEMPT.set((what, attempt + 1))
+        state = _Attempt(what, attempt + 1)
+        _ATTEMPT.set(state)
         try:
             return send()
         except Exception as exc:
-            delay = _retry_delay(exc, attempt, policy, what)
+            delay = _retry_delay(exc, attempt, policy, state)
         attempt += 1
         (sleep or default_sleep)(delay)
 
@@ -221,11 +249,12 @@ async def acall(
 ) -> R:
     attempt = 0
     while True:
-        _ATTEMPT.set((what, attempt + 1))
+        state = _Attempt(what, attempt + 1)
+        _ATTEMPT.set(state)
         try:
             return await send()
         except Exception as exc:
-            delay = _retry_delay(exc, attempt, policy, what)
+            delay = _retry_delay(exc, attempt, policy, state)
         attempt += 1
         await (sleep or default_async_sleep)(delay)
 
@@ -238,15 +267,13 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
     """
 
     def check(response: httpx.Response) -> None:
-        if log.isEnabledFor(logging.DEBUG):
-            _log_attempt(response)
+        _answered(response)
         if not 200 <= response.status_code < 300:
             response.read()
             raise decode(response)
 
     async def acheck(response: httpx.Response) -> None:
-        if log.isEnabledFor(logging.DEBUG):
-            _log_attempt(response)
+        _answered(response)
         if not 200 <= response.status_code < 300:
             await response.aread()
             raise decode(response)
@@ -254,90 +281,18 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
     return {"response": [check]}, {"response": [acheck]}
 
 
-def _log_attempt(response: httpx.Response) -> None:
-    what, attempt = _ATTEMPT.get()
-    request = response.request
-    log.debug(
-        "%s: attempt %d: %s %s%s -> %d",
-        what or "request",
-        attempt,
-        request.method,
-        origin(request.url),
-        request.url.path,
-        response.status_code,
-    )
-
-
-def redact(message: str, secrets: Iterable[str]) -> str:
-    """The message with every secret masked, plain or percent-encoded (as in an echoed string to sign)."""
-    from urllib.parse import quote
-
-    for secret in secrets:
-        if secret:
-            once = quote(secret, safe="~")
-            for form in (secret, once, quote(once, safe="~")):
-                message = message.replace(form, "***")
-    return message
-
-
-def redacting(decode: ErrorDecoder, secrets: Iterable[str | None]) -> ErrorDecoder:
-    """`decode`, but a message the service echoes back never carries our secret or token.
-
-    Services quote the canonical request or string to sign in signature errors, and a
-    session token is one of its lines.
-    """
-    hidden = tuple(s for s in secrets if s)
-    if not hidden:
-        return decode
-
-    def decode_redacted(response: httpx.Response) -> ApiError:
-        error = decode(response)
-        clean = redact(error.message, hidden)
-        if clean == error.message:
-            return error
-        return type(error)(
-            clean,
-            vendor=error.vendor,
-            status_code=error.status_code,
-            code=error.code,
-            request_id=error.request_id,
-            retry_after=error.retry_after,
+def _answered(response: httpx.Response) -> None:
+    state = _ATTEMPT.get()
+    if state is not None:
+        state.answered = True
+    if log.isEnabledFor(logging.DEBUG):
+        request = response.request
+        log.debug(
+            "%s: attempt %d: %s %s%s -> %d",
+            state.what if state is not None else "request",
+            state.number if state is not None else 0,
+            request.method,
+            origin(request.url),
+            request.url.path,
+            response.status_code,
         )
-
-    return decode_redacted
-
-
-def json_object(response: httpx.Response) -> dict[str, Any] | None:
-    """The body as a JSON object, or None when it is anything else."""
-    try:
-        value = response.json()
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def class_for_status(status: int) -> type[ApiError]:
-    """The error class a status code alone implies, for answers without a code we know."""
-    from kms_pubkey.errors import AuthError, NotFoundError
-
-    if status in (401, 403):
-        return AuthError
-    if status == 404:
-        return NotFoundError
-    if status == 429:
-        return ThrottlingError
-    return ApiError
-
-
-def http_fallback_error(response: httpx.Response, vendor: str, request_id: str | None) -> ApiError:
-    """An error for a body we could not decode, classed by status code alone."""
-    status = response.status_code
-    cls = class_for_status(status)
-    reason = response.reason_phrase or "error"
-    return cls(
-        f"HTTP {status} {reason} (body not in the expected error format)",
-        vendor=vendor,
-        status_code=status,
-        request_id=request_id,
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
-    )

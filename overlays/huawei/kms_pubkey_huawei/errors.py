@@ -19,74 +19,45 @@ Sources for the codes:
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from kms_pubkey_huawei_api.models import ErrorDetail, ErrorResponse
+from kms_pubkey_huawei_api.types import UNSET
 
-from kms_pubkey.client_base import text
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
-from kms_pubkey.transport import http_fallback_error, json_object, parse_retry_after
+from kms_pubkey.vendor import ErrorFields, json_object, text_or_none
 
 VENDOR = "huawei"
 REQUEST_ID_HEADER = "X-Request-Id"
 
-NOT_FOUND = frozenset({"KMS.0205", "KMS.0207"})
-_KMS_AUTH = ("KMS.0301", "KMS.0302", "KMS.0303", "KMS.0305", "KMS.0306", "KMS.0307")
 _GATEWAY_AUTH = ("0301", "0302", "0303", "0304", "0305", "0306", "0307")
-AUTH = frozenset(_KMS_AUTH) | {f"{prefix}.{n}" for prefix in ("APIGW", "APIG") for n in _GATEWAY_AUTH}
-THROTTLING = frozenset({"APIGW.0308", "APIG.0308"})
+ERROR_CODES: dict[str, type[ApiError]] = {
+    "KMS.0205": NotFoundError,
+    "KMS.0207": NotFoundError,
+    **dict.fromkeys(("KMS.0301", "KMS.0302", "KMS.0303", "KMS.0305", "KMS.0306", "KMS.0307"), AuthError),
+    **{f"{prefix}.{n}": AuthError for prefix in ("APIGW", "APIG") for n in _GATEWAY_AUTH},
+    "APIGW.0308": ThrottlingError,
+    "APIG.0308": ThrottlingError,
+}
 
 
-def error_class(code: str | None, status_code: int) -> type[ApiError]:
-    if code in NOT_FOUND:
-        return NotFoundError
-    if code in AUTH:
-        return AuthError
-    if code in THROTTLING or status_code == 429:
-        return ThrottlingError
-    if status_code in (401, 403):
-        return AuthError
-    # A 404 with a code (APIGW.0101: the API is not published here) is not a missing key.
-    return ApiError
-
-
-def _code_and_message(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """(code, message, request id) from either shape; anything unexpected gives Nones."""
-    try:
-        parsed = ErrorResponse.from_dict(body)
-    except (TypeError, ValueError, KeyError, AttributeError):
-        return None, None, None
-    request_id = text(parsed.request_id)
-    code, message = text(parsed.error_code), text(parsed.error_msg)
+def read_error(response: httpx.Response) -> ErrorFields:
+    """Either shape; some Huawei services nest `code`/`message`, which huaweicloudsdkcore accepts too."""
+    body = json_object(response)
+    if body is None:
+        return ErrorFields()
+    parsed = ErrorResponse.from_dict(body)
+    request_id = text_or_none(parsed.request_id, UNSET)
+    code = text_or_none(parsed.error_code, UNSET)
     if code:
-        return code, message, request_id
-    if isinstance(parsed.error, ErrorDetail) and text(parsed.error.error_code):
-        return text(parsed.error.error_code), text(parsed.error.error_msg), request_id
-    # Some Huawei services nest `code`/`message` instead; huaweicloudsdkcore accepts those too.
+        return ErrorFields(code, text_or_none(parsed.error_msg, UNSET), request_id)
+    detail = parsed.error
+    if isinstance(detail, ErrorDetail) and text_or_none(detail.error_code, UNSET):
+        return ErrorFields(
+            text_or_none(detail.error_code, UNSET), text_or_none(detail.error_msg, UNSET), request_id
+        )
     nested = body.get("error")
     for source in (nested if isinstance(nested, dict) else {}, body):
         if isinstance(source.get("code"), str) and source.get("code"):
-            return source["code"], text(source.get("message")), request_id
-    return None, None, request_id
-
-
-def decode_error(response: httpx.Response) -> ApiError:
-    request_id = response.headers.get(REQUEST_ID_HEADER)
-    code: str | None = None
-    message: str | None = None
-    body = json_object(response)
-    if body is not None:
-        code, message, body_request_id = _code_and_message(body)
-        request_id = request_id or body_request_id
-    if not code:
-        return http_fallback_error(response, VENDOR, request_id)
-    cls = error_class(code, response.status_code)
-    return cls(
-        message or "",
-        vendor=VENDOR,
-        status_code=response.status_code,
-        code=code,
-        request_id=request_id,
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
-    )
+            message = source.get("message")
+            return ErrorFields(source["code"], message if isinstance(message, str) else None, request_id)
+    return ErrorFields(request_id=request_id)

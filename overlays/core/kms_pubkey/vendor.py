@@ -1,0 +1,195 @@
+"""A vendor's declaration, and the one error path every vendor's answers take.
+
+A vendor package declares itself once (`Vendor`): its name, its request-id header, its
+error-code table, how to read code and message out of its error body, its generated client
+and its operation. Core builds the clients (`client_base`) and every `ApiError` from that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+import attrs
+import httpx
+
+from kms_pubkey.errors import ApiError, AuthError, DryRunError, NotFoundError, ThrottlingError
+
+
+@attrs.frozen
+class ErrorFields:
+    """What a vendor reads out of an error body; None where the body does not say."""
+
+    code: str | None = None
+    message: str | None = None
+    request_id: str | None = None
+    dry_run: bool = False
+    """The refused request was a DryRun, so the vendor's verdict codes mean `DryRunError`."""
+
+
+@attrs.frozen
+class Answer:
+    """The fields of a 2xx answer as the generated model holds them, before they are checked."""
+
+    public_key: object
+    key_id: object = None
+    key_version_id: object = None
+    key_spec: object = None
+    key_usage: object = None
+    signing_algorithms: object = None
+    encryption_algorithms: object = None
+    key_agreement_algorithms: object = None
+    encapsulation_algorithms: object = None
+    request_id: object = None
+
+
+@attrs.frozen
+class Operation:
+    """The generated operation (sync and async) and how its parsed answer becomes `Answer`.
+
+    `answer` gets the generated response and the call's keyword arguments; it raises
+    `ResponseError` for a body that is not this operation's result.
+    """
+
+    name: str
+    sync: Callable[..., Any]
+    asyncio: Callable[..., Awaitable[Any]]
+    answer: Callable[[Any, Mapping[str, Any]], Answer]
+
+
+@attrs.frozen
+class Vendor:
+    name: str
+    """In errors, keys, logs and reprs: aws, alibaba or huawei (both Alibaba gateways are alibaba)."""
+    request_id_header: str | None
+    error_codes: Mapping[str, type[ApiError]]
+    """Code -> class. A key may hold `*` (`InvalidAccessKeyId.*`); exact codes win."""
+    read_error: Callable[[httpx.Response], ErrorFields]
+    api: Callable[..., Any]
+    """The generated package's `Client` class."""
+    operation: Operation
+    unset: object
+    """The generated package's own UNSET sentinel."""
+    dry_run_verdicts: frozenset[str] = frozenset()
+    _patterns: tuple[tuple[str, type[ApiError]], ...] = attrs.field(init=False)
+
+    @_patterns.default
+    def _split_patterns(self) -> tuple[tuple[str, type[ApiError]], ...]:
+        return tuple((code, cls) for code, cls in self.error_codes.items() if "*" in code)
+
+
+def class_for(vendor: Vendor, code: str | None, status: int, *, dry_run: bool = False) -> type[ApiError]:
+    """The one place an error's class is chosen: the vendor's table, then the status code.
+
+    A code the table does not know is classed by 401/403 and 429 only: a 404 that names a
+    code (an unknown API, say) is not a missing key. Without any code, 404 is NotFoundError.
+    """
+    if code:
+        if dry_run and code in vendor.dry_run_verdicts:
+            return DryRunError
+        found = vendor.error_codes.get(code)
+        if found is None:
+            found = next((cls for pattern, cls in vendor._patterns if fnmatchcase(code, pattern)), None)
+        if found is not None:
+            return found
+    if status in (401, 403):
+        return AuthError
+    if status == 429:
+        return ThrottlingError
+    if status == 404 and not code:
+        return NotFoundError
+    return ApiError
+
+
+def api_error(
+    vendor: Vendor,
+    status: int,
+    code: str | None,
+    message: str,
+    request_id: str | None,
+    retry_after: float | None = None,
+    *,
+    dry_run: bool = False,
+    secrets: Iterable[str] = (),
+) -> ApiError:
+    """The `ApiError` subclass for an answer; a secret the service echoes back is masked here."""
+    cls = class_for(vendor, code, status, dry_run=dry_run)
+    return cls(
+        redact(message, secrets),
+        vendor=vendor.name,
+        status_code=status,
+        code=code,
+        request_id=request_id,
+        retry_after=retry_after,
+    )
+
+
+def error_from_response(vendor: Vendor, response: httpx.Response, secrets: Iterable[str] = ()) -> ApiError:
+    """The error a non-2xx answer means. A body the vendor cannot read is classed by status."""
+    from kms_pubkey.transport import parse_retry_after
+
+    try:
+        fields = vendor.read_error(response)
+    except Exception:  # a hostile body must still give a typed error
+        fields = ErrorFields()
+    status = response.status_code
+    header = vendor.request_id_header
+    request_id = (response.headers.get(header) if header else None) or fields.request_id
+    message = fields.message or ""
+    if not fields.code:
+        reason = response.reason_phrase or "error"
+        message = f"HTTP {status} {reason} (body not in the expected error format)"
+    return api_error(
+        vendor,
+        status,
+        fields.code,
+        message,
+        request_id,
+        parse_retry_after(response.headers.get("retry-after")),
+        dry_run=fields.dry_run,
+        secrets=secrets,
+    )
+
+
+def redact(message: str, secrets: Iterable[str]) -> str:
+    """The message with every secret masked, plain or percent-encoded (as in an echoed string to sign)."""
+    from urllib.parse import quote
+
+    for secret in secrets:
+        if secret:
+            once = quote(secret, safe="~")
+            for form in (secret, once, quote(once, safe="~")):
+                message = message.replace(form, "***")
+    return message
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is anything else (or nested past reason)."""
+    try:
+        value = response.json()
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_XML_FIELD = re.compile(r"<(Code|Message|RequestId)>([^<]*)</\1>")
+
+
+def xml_fields(response: httpx.Response) -> ErrorFields | None:
+    """`<Code>`, `<Message>` and `<RequestId>` of an XML error body (AWS fronts, the POP gateway)."""
+    if not response.content.lstrip().startswith(b"<"):
+        return None
+    found = dict(_XML_FIELD.findall(response.text))
+    return ErrorFields(found.get("Code") or None, found.get("Message"), found.get("RequestId") or None)
+
+
+def text_or_none(value: object, unset: object) -> str | None:
+    """A generated string field: None for absent (UNSET) or null, the value of an enum member."""
+    if value is None or value is unset:
+        return None
+    if isinstance(value, str):
+        return value
+    enum_value = getattr(value, "value", None)
+    return enum_value if isinstance(enum_value, str) else None
