@@ -262,11 +262,12 @@ def _stdout(data: bytes) -> None:
 
 
 def write_file(path: Path, data: bytes, *, force: bool) -> None:
-    """Write `data` to `path` whole or not at all: a temp file beside it, then `os.replace`."""
+    """Write `data` to `path` whole or not at all: a temp file beside it, then `os.replace`.
+
+    Without `force`, an existing `path` raises `FileExistsError` and is left as it was.
+    """
     import tempfile
 
-    if path.exists() and not force:
-        raise FileExistsError(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -276,7 +277,7 @@ def write_file(path: Path, data: bytes, *, force: bool) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)  # a public key: the usual file mode, not mkstemp's 0600
-        if path.exists() and not force:  # made while we fetched
+        if path.exists() and not force:
             raise FileExistsError(path)
         os.replace(temp, path)
     except BaseException:
@@ -311,6 +312,10 @@ def _fail(message: str, status: int = EXIT_ERROR) -> int:
     return status
 
 
+def _exists(path: Path) -> str:
+    return f"{path} exists: pass --force to replace it"
+
+
 def _log_to_stderr() -> None:
     import logging
 
@@ -326,8 +331,8 @@ def _get(args: argparse.Namespace) -> int:
     output: Path | None = args.output
     if output is None and args.format == "der" and sys.stdout.isatty():
         return _fail("refusing to write binary DER to a terminal: use -o FILE or redirect stdout")
-    if output is not None and output.exists() and not args.force:
-        return _fail(f"{output} exists: pass --force to replace it")
+    if output is not None and output.exists() and not args.force:  # before asking the service
+        return _fail(_exists(output))
     if args.verbose:
         _log_to_stderr()
     vendor: VendorCommand = args._vendor
@@ -345,7 +350,7 @@ def _get(args: argparse.Namespace) -> int:
     try:
         write_file(output, data, force=args.force)
     except FileExistsError:
-        return _fail(f"{output} exists: pass --force to replace it")
+        return _fail(_exists(output))
     except OSError as exc:
         return _fail(f"cannot write {output}: {exc.strerror or type(exc).__name__}")
     return EXIT_OK
