@@ -78,6 +78,10 @@ def test_python_dash_m_is_the_console_script(env):
             "kms-pubkey get huawei: error: argument --retries: '-1' is negative",
         ),
         (
+            ("get", "aws", "k", "--timeout", "0"),
+            "kms-pubkey get aws: error: argument --timeout: '0' is not a positive number of seconds",
+        ),
+        (
             ("get", "aws", "k", "--retries", "two"),
             "kms-pubkey get aws: error: argument --retries: 'two' is not a whole number",
         ),

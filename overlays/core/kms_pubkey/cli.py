@@ -154,6 +154,18 @@ def _retries(value: str) -> int:
     return number
 
 
+def _seconds(value: str) -> float:
+    import math
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not (number > 0 and math.isfinite(number)):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return number
+
+
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("key_id", metavar="KEY_ID")
     parser.add_argument("--endpoint", metavar="URL", help="override the service URL (VPC, emulator)")
@@ -168,7 +180,8 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="let --output replace an existing file")
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
+        metavar="SECONDS",
         default=None,
         help=f"seconds per attempt (default {defaults.TIMEOUT_SECONDS:g})",
     )
