@@ -5,13 +5,21 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 from kms_pubkey_emulator.config import DEFAULT_HOST, DEFAULT_PORT, EmulatorConfig
 
 
-def banner(config: EmulatorConfig, url: str, vendors: list[str], key_count: int) -> str:
+def banner(
+    config: EmulatorConfig,
+    url: str,
+    vendors: list[str],
+    key_count: int,
+    credentials: Mapping[str, str] | None = None,
+) -> str:
+    made = [f"  {name.replace('_', ' ') + ':':<19} {value}" for name, value in (credentials or {}).items()]
     return "\n".join(
         [
             f"kms-pubkey emulator listening on {url}",
@@ -22,6 +30,8 @@ def banner(config: EmulatorConfig, url: str, vendors: list[str], key_count: int)
             f"  huawei project id:  {config.huawei_project_id}",
             f"  huawei token:       {config.huawei_token}",
             f"  aws account id:     {config.aws_account_id}",
+            *made,
+            f"  credentials list:   {url}/_emulator/credentials",
             f"  state dir:          {config.state_dir or '(none: keys live in memory)'}",
             "Press Ctrl-C to stop.",
         ]
@@ -88,23 +98,27 @@ class _EmulatorCommand:
         print("kms-pubkey emulator: preparing keys...", file=sys.stderr, flush=True)
         state = build_state(config, PROTOCOLS)
         try:
-            _check_bind(config.host, config.port)
-            server = serve(state, PROTOCOLS, quiet=args.quiet)
-        except OSError as error:
-            print(
-                f"kms-pubkey: error: cannot listen on {config.host}:{config.port}: {error}", file=sys.stderr
-            )
-            return 1
-        url = f"http://{config.host}:{server.server_port}"
-        vendors = sorted({p.name for p in PROTOCOLS})
-        print(banner(config, url, vendors, len(state.keys.all())), flush=True)
-        try:
-            server.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            print("kms-pubkey emulator: stopped", file=sys.stderr)
+            try:
+                _check_bind(config.host, config.port)
+                server = serve(state, PROTOCOLS, quiet=args.quiet)
+            except OSError as error:
+                print(
+                    f"kms-pubkey: error: cannot listen on {config.host}:{config.port}: {error}",
+                    file=sys.stderr,
+                )
+                return 1
+            url = f"http://{config.host}:{server.server_port}"
+            vendors = sorted({p.name for p in PROTOCOLS})
+            print(banner(config, url, vendors, len(state.keys.all()), state.credentials), flush=True)
+            try:
+                server.serve_forever(poll_interval=0.2)
+            except KeyboardInterrupt:
+                print("kms-pubkey emulator: stopped", file=sys.stderr)
+            finally:
+                server.server_close()
+            return 0
         finally:
-            server.server_close()
-        return 0
+            state.close()
 
 
 COMMAND = _EmulatorCommand()

@@ -30,7 +30,7 @@ _STATE_VERSION = 1
 class SpecInfo:
     """How to make a key for one vendor key spec.
 
-    `algorithm` is the neutral name used by `kms_pubkey._spec`: `RSA_2048`, `RSA_3072`, `RSA_4096`,
+    `algorithm` is the neutral name used by `kms_pubkey.read.spec`: `RSA_2048`, `RSA_3072`, `RSA_4096`,
     `P256`, `P384`, `P521`, `SECP256K1`, `ED25519`, `SM2`, `ML_DSA_44/65/87`, `ML_KEM_512/768/1024`.
     `usage` is the key usage in the vendor's vocabulary (`SIGN_VERIFY`, `ENCRYPT_DECRYPT`, ...).
     """

@@ -23,15 +23,27 @@ A vendor protocol is any object (a module works) with these four members::
         request-id header. Never raise for a client mistake; answer with the vendor's error.
         An unexpected exception becomes a plain 500 from the dispatcher.
 
+A protocol may also have::
+
+    def credentials(self, state: EmulatorState) -> Mapping[str, str]
+        Called once at start. Makes what a client needs beyond the access key and the
+        config (files go under `state.files_dir`) and returns names -> values, mostly paths,
+        which the banner prints and `GET /_emulator/credentials` lists. The Alibaba
+        dedicated gateway writes its ClientKey, password file and CA this way.
+
 Register a protocol by adding it to the one list `PROTOCOLS` in `kms_pubkey_emulator/server.py`.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from werkzeug.wrappers import Request, Response
@@ -61,8 +73,17 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _remove(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _keep(directory: Path) -> None:
+    pass
+
+
 class EmulatorState:
-    """What a handler may use: the configuration, the key store, the clock and a nonce cache."""
+    """What a handler may use: the configuration, the key store, the clock, a nonce cache, and
+    `files_dir` with the `credentials` the protocols made there at start."""
 
     def __init__(
         self, config: EmulatorConfig, keys: KeyStore, clock: Callable[[], datetime] = utc_now
@@ -72,6 +93,17 @@ class EmulatorState:
         self._clock = clock
         self._nonces: dict[tuple[str, str], float] = {}
         self._nonce_lock = threading.Lock()
+        self.credentials: dict[str, str] = {}
+        temporary = config.state_dir is None
+        self.files_dir = Path(
+            tempfile.mkdtemp(prefix="kms-emulator-") if temporary else str(config.state_dir)
+        )
+        # Also run at garbage collection or exit, should nobody call close().
+        self._cleanup = weakref.finalize(self, _remove if temporary else _keep, self.files_dir)
+
+    def close(self) -> None:
+        """Remove `files_dir` if it is a temporary one (a state dir is kept)."""
+        self._cleanup()
 
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""

@@ -15,6 +15,7 @@ import threading
 import traceback
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, NotFound
@@ -42,6 +43,7 @@ _ADMIN = Map(
     [
         Rule(f"{ADMIN_PREFIX}/health", endpoint="health", methods=["GET"]),
         Rule(f"{ADMIN_PREFIX}/keys", endpoint="keys", methods=["GET"]),
+        Rule(f"{ADMIN_PREFIX}/credentials", endpoint="credentials", methods=["GET"]),
         Rule(f"{ADMIN_PREFIX}/keys/<key_id>/disable", endpoint="disable", methods=["POST"]),
         Rule(f"{ADMIN_PREFIX}/keys/<key_id>/enable", endpoint="enable", methods=["POST"]),
     ]
@@ -79,6 +81,8 @@ class EmulatorApp:
             return _json({"status": "ok", "vendors": sorted({p.name for p in self.protocols})})
         if endpoint == "keys":
             return _json([key.to_json() for key in self.state.keys.all()])
+        if endpoint == "credentials":
+            return _json(self.state.credentials)
         vendor = request.args.get("vendor")
         changed = self.state.keys.set_enabled(values["key_id"], endpoint == "enable", vendor)
         if not changed:
@@ -110,8 +114,14 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def build_state(config: EmulatorConfig, protocols: Sequence[VendorProtocol] = PROTOCOLS) -> EmulatorState:
-    """Seed (or load) the keys for every registered vendor and wrap them with the config."""
-    return EmulatorState(config, KeyStore.seed(vendor_specs(protocols), config.state_dir))
+    """Seed (or load) the keys for every registered vendor, then let each protocol make its
+    client files (its optional `credentials` hook). `close()` the state when done."""
+    state = EmulatorState(config, KeyStore.seed(vendor_specs(protocols), config.state_dir))
+    for protocol in protocols:
+        make = getattr(protocol, "credentials", None)
+        if make is not None:
+            state.credentials.update(make(state))
+    return state
 
 
 def serve(
@@ -184,6 +194,28 @@ class Emulator:
     def client_env(self) -> dict[str, str]:
         return self.config.client_env()
 
+    @property
+    def credentials(self) -> dict[str, str]:
+        """What the protocols made at start (as `GET /_emulator/credentials` lists it)."""
+        if self.state is None:
+            raise RuntimeError("the emulator is not running")
+        return dict(self.state.credentials)
+
+    @property
+    def client_key_file(self) -> Path:
+        """The Alibaba dedicated gateway's ClientKey JSON, `clientKey_<KeyId>.json`."""
+        return Path(self.credentials["client_key_file"])
+
+    @property
+    def client_key_password_file(self) -> Path:
+        """Its password, `clientKey_<KeyId>_Password.txt`, beside it."""
+        return Path(self.credentials["client_key_password_file"])
+
+    @property
+    def ca_file(self) -> Path:
+        """The KMS instance CA certificate (PEM)."""
+        return Path(self.credentials["ca_file"])
+
     def start(self) -> Emulator:
         if self._server is not None:
             return self
@@ -221,6 +253,8 @@ class Emulator:
             server.server_close()
         if thread is not None:
             thread.join(timeout=5.0)
+        if self.state is not None:
+            self.state.close()
 
     def __enter__(self) -> Emulator:
         return self.start()

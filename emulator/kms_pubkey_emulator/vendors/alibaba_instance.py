@@ -1,8 +1,9 @@
 """Alibaba Cloud KMS instance, dedicated gateway: protobuf `GetPublicKey`, chosen by `x-kms-apiname`.
 
 It serves the same keys as the shared gateway (vendor name `alibaba`). Its credentials are
-one ClientKey, made on first use and written, like the console hands them out, into
-`<state_dir>/alibaba-instance/` (a temporary directory when the emulator has no state dir):
+one ClientKey, made at start (the `credentials` hook) and written, like the console hands them
+out, into `<files_dir>/alibaba-instance/` (`files_dir` is the state dir, or a temporary
+directory removed at stop):
 
 - `clientKey_<KeyId>.json`: `{"KeyId": "KAAP.<uuid>", "PrivateKeyData": base64(PKCS#12)}`;
 - `clientKey_<KeyId>_Password.txt`: the PKCS#12 password;
@@ -21,7 +22,7 @@ ClientKey's public key over the string to sign, rebuilt here from what arrived o
 | case | status | ErrorCode |
 | --- | --- | --- |
 | `x-kms-apiversion` missing or not `dkms-gcs-0.2` | 400 | `InvalidApiVersion` |
-| `x-kms-apiname` not `GetPublicKey` | 400 | `InvalidApiName` |
+| `x-kms-apiname` not `GetPublicKey` (the message names it) | 400 | `InvalidApiName` |
 | `x-kms-signaturemethod` missing or not `RSA_PKCS1_SHA_256` | 400 | `InvalidParam` |
 | `date` missing or not RFC 1123 | 400 | `InvalidParam` |
 | `x-kms-acccesskeyid` missing | 400 | `MissingParameter` |
@@ -45,12 +46,9 @@ import hashlib
 import ipaddress
 import json
 import secrets
-import shutil
-import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,9 +60,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from werkzeug.wrappers import Request, Response
 
-from kms_pubkey_alibaba import instance_proto
-from kms_pubkey_emulator.keys import SpecInfo, StoredKey
+from kms_pubkey_emulator import protobuf
+from kms_pubkey_emulator.keys import StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
+from kms_pubkey_emulator.vendors import alibaba
 
 CONTENT_TYPE = "application/x-protobuf"
 API_VERSION = "dkms-gcs-0.2"
@@ -226,17 +225,12 @@ _MATERIAL_LOCK = threading.Lock()
 
 
 def client_key(state: EmulatorState) -> ClientKeyFiles:
-    """The emulator's ClientKey files (made on first call, reloaded from the state dir if there)."""
+    """The emulator's ClientKey files: reloaded from `files_dir` if an earlier run left them, else made."""
     with _MATERIAL_LOCK:
         files = _MATERIAL.get(state)
         if files is None:
-            if state.config.state_dir is not None:
-                directory = Path(state.config.state_dir) / SUBDIR
-                files = _load(directory) or _create(directory)
-            else:
-                directory = Path(tempfile.mkdtemp(prefix="kms-emulator-dkms-"))
-                weakref.finalize(state, shutil.rmtree, directory, True)
-                files = _create(directory)
+            directory = state.files_dir / SUBDIR
+            files = _load(directory) or _create(directory)
             _MATERIAL[state] = files
         return files
 
@@ -245,9 +239,7 @@ def client_key(state: EmulatorState) -> ClientKeyFiles:
 
 
 def _error(status: int, code: str, message: str, request_id: str) -> Response:
-    body = instance_proto.Error(
-        status_code=status, error_code=code, error_message=message, request_id=request_id
-    ).encode()
+    body = protobuf.error(status, code, message, request_id)
     return Response(body, status=status, content_type=CONTENT_TYPE)
 
 
@@ -277,16 +269,19 @@ def _string_to_sign(request: Request) -> str:
 
 class AlibabaInstanceProtocol:
     name = "alibaba"
-    key_specs: Mapping[str, SpecInfo] = {
-        "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY"),
-        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT"),
-        "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
-        "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
-        "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),
-    }
+    key_specs = alibaba.KEY_SPECS
 
     def matches(self, request: Request) -> bool:
         return request.method == "POST" and "x-kms-apiname" in request.headers
+
+    def credentials(self, state: EmulatorState) -> dict[str, str]:
+        files = client_key(state)
+        return {
+            "client_key_id": files.key_id,
+            "client_key_file": str(files.client_key_file),
+            "client_key_password_file": str(files.password_file),
+            "ca_file": str(files.ca_file),
+        }
 
     def handle(self, request: Request, state: EmulatorState) -> Response:
         request_id = str(uuid.uuid4())
@@ -294,18 +289,16 @@ class AlibabaInstanceProtocol:
             body = request.get_data(cache=True)
             self._verify(request, body, state)
             try:
-                message = instance_proto.GetPublicKeyRequest.decode(body)
-            except instance_proto.ProtobufError:
+                key_id = protobuf.get_public_key_request_key_id(body)
+            except protobuf.DecodeError:
                 raise InstanceError(
                     400, "InvalidParameter", "The specified parameter is not valid."
                 ) from None
-            key = self._resolve(message.key_id, state)
+            key = self._resolve(key_id, state)
         except InstanceError as error:
             return _error(error.status, error.code, error.message, request_id)
-        answer = instance_proto.GetPublicKeyResponse(
-            key_id=key.key_id, public_key=key.public_key_pem, request_id=request_id
-        )
-        return Response(answer.encode(), status=200, content_type=CONTENT_TYPE)
+        answer = protobuf.get_public_key_response(key.key_id, key.public_key_pem, request_id)
+        return Response(answer, status=200, content_type=CONTENT_TYPE)
 
     def _verify(self, request: Request, body: bytes, state: EmulatorState) -> None:
         headers = request.headers

@@ -16,26 +16,24 @@ Error answers are HTTP 400 with `Content-Type: application/x-amz-json-1.1`, a bo
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from kms_pubkey.signing import parse_query
-from kms_pubkey_aws import sigv4
+from kms_pubkey_emulator import wire
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "TrentService."
 SERVICE = "kms"
+ALGORITHM = "AWS4-HMAC-SHA256"
+AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([^:]+):(\d{12}):key/(.+)$")
@@ -117,13 +115,9 @@ def _error(error: AwsError) -> Response:
 def _parse_authorization(value: str) -> tuple[str, str, str]:
     """(credential, signed headers, signature) from `AWS4-HMAC-SHA256 Credential=..., ...`."""
     algorithm, _, rest = value.strip().partition(" ")
-    if algorithm != sigv4.ALGORITHM:
+    if algorithm != ALGORITHM:
         raise AwsError("IncompleteSignatureException", f"Unsupported AWS 'algorithm': '{algorithm}'.")
-    fields: dict[str, str] = {}
-    for part in rest.split(","):
-        name, sep, field_value = part.strip().partition("=")
-        if sep:
-            fields[name] = field_value
+    fields = wire.auth_fields(rest)
     missing = [
         f"Authorization header requires '{name}' parameter."
         for name in ("Credential", "Signature", "SignedHeaders")
@@ -135,7 +129,41 @@ def _parse_authorization(value: str) -> tuple[str, str, str]:
 
 
 def _stamp(value: str) -> datetime:
-    return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return datetime.strptime(value, AMZ_DATE).replace(tzinfo=UTC)
+
+
+def _amz(when: datetime) -> str:
+    return when.strftime(AMZ_DATE)
+
+
+def canonical_request(request: Request, signed_headers: str, body: bytes) -> str:
+    """SigV4's canonical request, from the wire: the path is encoded once more, as botocore
+    does for every service but S3; the signed-header list is the client's, even for a
+    header that did not arrive (so such a request fails the comparison, as at AWS)."""
+    raw_path, raw_query = wire.raw_target(request)
+    names = signed_headers.split(";")
+    return "\n".join(
+        [
+            request.method,
+            wire.pct(raw_path or "/", safe="/"),
+            wire.canonical_query(wire.query_pairs(raw_query)),
+            wire.header_lines(request, names, collapse=True),
+            signed_headers,
+            wire.sha256_hex(body),
+        ]
+    )
+
+
+def string_to_sign(stamp: str, scope: str, canonical: str) -> str:
+    return f"{ALGORITHM}\n{stamp}\n{scope}\n{wire.sha256_hex(canonical)}"
+
+
+def signature(secret: str, scope_date: str, region: str, service: str, to_sign: str) -> str:
+    """HMAC-SHA256 under the key derived AWS4<secret> -> date -> region -> service -> aws4_request."""
+    key = ("AWS4" + secret).encode("utf-8")
+    for part in (scope_date, region, service, "aws4_request"):
+        key = wire.hmac_sha256(key, part)
+    return wire.hmac_sha256(key, to_sign).hex()
 
 
 def _check_clock(stamp: str, state: EmulatorState) -> None:
@@ -146,14 +174,14 @@ def _check_clock(stamp: str, state: EmulatorState) -> None:
     if when < now - skew:
         raise AwsError(
             "InvalidSignatureException",
-            f"Signature expired: {stamp} is now earlier than {sigv4.amz_date(now - skew)} "
-            f"({sigv4.amz_date(now)} - {minutes} min.)",
+            f"Signature expired: {stamp} is now earlier than {_amz(now - skew)} "
+            f"({_amz(now)} - {minutes} min.)",
         )
     if when > now + skew:
         raise AwsError(
             "InvalidSignatureException",
-            f"Signature not yet current: {stamp} is still later than {sigv4.amz_date(now + skew)} "
-            f"({sigv4.amz_date(now)} + {minutes} min.)",
+            f"Signature not yet current: {stamp} is still later than {_amz(now + skew)} "
+            f"({_amz(now)} + {minutes} min.)",
         )
 
 
@@ -217,27 +245,10 @@ def verify_sigv4(request: Request, body: bytes, state: EmulatorState) -> str:
             "InvalidSignatureException",
             "Credential should be scoped with a valid terminator: 'aws4_request'. ",
         )
-    # Rebuild the canonical request from what arrived on the wire.
-    raw_uri = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path)
-    raw_path, _, raw_query = raw_uri.partition("?")
-    headers = [(name, value) for name in signed for value in request.headers.getlist(name)]
-    canonical, _ = sigv4.canonical_request(
-        request.method,
-        unquote(raw_path),
-        parse_query(raw_query),
-        headers,
-        hashlib.sha256(body).hexdigest(),
-    )
-    # The signed-header list is the client's, even for a header that did not arrive.
-    lines = canonical.split("\n")
-    lines[-2] = signed_headers
-    canonical = "\n".join(lines)
-    scope = sigv4.credential_scope(scope_date, region, service)
-    to_sign = sigv4.string_to_sign(stamp, scope, canonical)
-    expected = sigv4.signature(
-        sigv4.signing_key(config.secret_access_key, scope_date, region, service), to_sign
-    )
-    if not hmac.compare_digest(expected, provided):
+    canonical = canonical_request(request, signed_headers, body)
+    to_sign = string_to_sign(stamp, f"{scope_date}/{region}/{service}/aws4_request", canonical)
+    expected = signature(config.secret_access_key, scope_date, region, service, to_sign)
+    if not wire.same(expected, provided):
         raise AwsError(
             "InvalidSignatureException",
             "The request signature we calculated does not match the signature you provided. "
@@ -280,7 +291,8 @@ class AwsProtocol:
             region = verify_sigv4(request, body, state)
             target = request.headers.get("X-Amz-Target", "")
             if target != TARGET_PREFIX + "GetPublicKey":
-                raise AwsError("UnknownOperationException", None)
+                # Real KMS sends no message here; naming the operation helps, and SDKs ignore it.
+                raise AwsError("UnknownOperationException", f"Unknown operation: {target or '(none)'}")
             try:
                 payload = json.loads(body or b"{}")
             except ValueError:

@@ -29,21 +29,30 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from kms_pubkey.signing import parse_query
+from kms_pubkey_emulator import wire
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
-from kms_pubkey_huawei import signer
 
-_PATH = re.compile(r"^/v1\.0/([^/]+)/kms/([^/]+)$")
+# Every KMS API path is /v<version>/{project_id}/kms/...; only one of them is published here.
+_KMS_PATH = re.compile(r"^/v[0-9.]+/[^/]+/kms(/|$)")
+_PATH = re.compile(r"^/v1\.0/([^/]+)/kms/get-publickey$")
 _KEY_ID = re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}")
 _AUTH = re.compile(
     r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$"
 )
 CONTENT_TYPE = "application/json;charset=UTF-8"
 IAM_ERROR = "Incorrect IAM authentication information"
+ALGORITHM = "SDK-HMAC-SHA256"
+DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+DATE_HEADER = "X-Sdk-Date"
+CONTENT_HASH_HEADER = "X-Sdk-Content-Sha256"
+PROJECT_HEADER = "X-Project-Id"
+SECURITY_TOKEN_HEADER = "X-Security-Token"
+AUTH_TOKEN_HEADER = "X-Auth-Token"
 
 
 class HuaweiError(Exception):
@@ -100,11 +109,31 @@ def public_key_text(key: StoredKey) -> str:
     return _pem_crlf("PUBLIC KEY", key.public_der)
 
 
+def string_to_sign(request: Request, signed: list[str], body: bytes) -> str:
+    """SDK-HMAC-SHA256 over METHOD, the path with each segment percent-encoded and a `/` always at
+    the end, the sorted query, the signed headers (trimmed), their names, and the body's SHA-256
+    (the `X-Sdk-Content-Sha256` value instead, when the client sent one with a body)."""
+    raw_path, raw_query = wire.raw_target(request)
+    path = "/".join(wire.pct(segment) for segment in unquote(raw_path).split("/"))
+    content_hash = request.headers.get(CONTENT_HASH_HEADER)
+    canonical = "\n".join(
+        [
+            request.method,
+            path if path.endswith("/") else path + "/",
+            wire.canonical_query(wire.query_pairs(raw_query)),
+            wire.header_lines(request, signed),
+            ";".join(signed),
+            content_hash if body and content_hash else wire.sha256_hex(body),
+        ]
+    )
+    return f"{ALGORITHM}\n{request.headers.get(DATE_HEADER, '')}\n{wire.sha256_hex(canonical)}"
+
+
 def _check_clock(stamp: str | None, state: EmulatorState) -> None:
     if not stamp:
         raise _gateway(f"{IAM_ERROR}: x-sdk-date not found")
     try:
-        when = datetime.strptime(stamp, signer.DATE_FORMAT).replace(tzinfo=UTC)
+        when = datetime.strptime(stamp, DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise _gateway(f"{IAM_ERROR}: x-sdk-date is not in the format yyyyMMddTHHmmssZ") from None
     if not state.skew_ok(when):
@@ -119,42 +148,25 @@ def verify_aksk(request: Request, body: bytes, authorization: str, state: Emulat
     access, signed_list, provided = match.groups()
     if access != config.access_key_id:
         raise _gateway(f"{IAM_ERROR}: Get secretKey failed,ak:******,err:ak not exist")
-    if request.headers.get(signer.SECURITY_TOKEN_HEADER) is not None:
+    if request.headers.get(SECURITY_TOKEN_HEADER) is not None:
         # The emulator issues no temporary credentials, so any security token is unknown.
         raise _gateway(f"{IAM_ERROR}: the security token is invalid")
     signed = signed_list.split(";")
     if "host" not in signed or "x-sdk-date" not in signed or signed != sorted(signed):
         raise _gateway(f"{IAM_ERROR}: host and x-sdk-date must be signed")
-    _check_clock(request.headers.get(signer.DATE_HEADER), state)
-    headers: list[tuple[str, str]] = []
-    for name in signed:
-        value = request.headers.get(name)
-        if value is None:
-            raise _gateway(f"{IAM_ERROR}: verify aksk signature fail")
-        headers.append((name, value))
-    raw_uri = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path)
-    raw_path, _, raw_query = raw_uri.partition("?")
-    content_hash = request.headers.get(signer.CONTENT_HASH_HEADER)
-    hash_headers = [(signer.CONTENT_HASH_HEADER, content_hash)] if content_hash else []
-    canonical, _ = signer.canonical_request(
-        request.method,
-        raw_path,
-        parse_query(raw_query),
-        headers,
-        signer.payload_hash(body, hash_headers),
-    )
-    expected = signer.signature(
-        config.secret_access_key, signer.string_to_sign(request.headers[signer.DATE_HEADER], canonical)
-    )
-    if not hmac.compare_digest(expected, provided):
+    _check_clock(request.headers.get(DATE_HEADER), state)
+    if any(name not in request.headers for name in signed):
         raise _gateway(f"{IAM_ERROR}: verify aksk signature fail")
-    project = request.headers.get(signer.PROJECT_HEADER)
+    expected = wire.hmac_sha256(config.secret_access_key, string_to_sign(request, signed, body)).hex()
+    if not wire.same(expected, provided):
+        raise _gateway(f"{IAM_ERROR}: verify aksk signature fail")
+    project = request.headers.get(PROJECT_HEADER)
     if project is not None and project != config.huawei_project_id:
         raise _gateway(f"{IAM_ERROR}: the project id does not belong to the access key")
 
 
 def authenticate(request: Request, body: bytes, project_id: str, state: EmulatorState) -> None:
-    token = request.headers.get(signer.AUTH_TOKEN_HEADER)
+    token = request.headers.get(AUTH_TOKEN_HEADER)
     authorization = request.headers.get("Authorization")
     if token is not None:
         if not hmac.compare_digest(token.encode(), state.config.huawei_token.encode()):
@@ -182,13 +194,13 @@ class HuaweiProtocol:
     }
 
     def matches(self, request: Request) -> bool:
-        return _PATH.match(request.path) is not None
+        return _KMS_PATH.match(request.path) is not None
 
     def handle(self, request: Request, state: EmulatorState) -> Response:
         request_id = uuid.uuid4().hex
         try:
             match = _PATH.match(request.path)
-            if match is None or match.group(2) != "get-publickey" or request.method != "POST":
+            if match is None or request.method != "POST":
                 raise _gateway(
                     "The API does not exist or has not been published in the environment", 404, "APIGW.0101"
                 )

@@ -12,61 +12,39 @@ so a retry re-signs with a fresh date and nonce and tests can pin both.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from datetime import datetime
-from urllib.parse import quote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import extended_utc, header_pairs, parse_query, remove_headers, split_target, utc_now
+from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
+from kms_pubkey.signing import (
+    EXTENDED_FORMAT,
+    NonceAuth,
+    canonical_query,
+    extended_utc,
+    header_pairs,
+    hmac_hex,
+    parse_query,
+    remove_headers,
+    sha256_hex,
+    split_target,
+)
+from kms_pubkey.signing import canonical_headers as kit_headers
+from kms_pubkey.signing import new_nonce as new_nonce
 
 ALGORITHM = "ACS3-HMAC-SHA256"
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-
-
-def new_nonce() -> str:
-    """A fresh, unguessable signature nonce (the gateway refuses a nonce it has seen)."""
-    return secrets.token_hex(16)
-
-
-def acs_date(now: datetime) -> str:
-    return extended_utc(now)
-
-
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
-
-
-def encode(value: str) -> str:
-    """RFC 3986 percent-encoding: only A-Z a-z 0-9 - _ . ~ stay as they are."""
-    if _UNRESERVED.fullmatch(value):  # ids and names usually are: skip quote(), the slow path
-        return value
-    return quote(value, safe="~")
-
-
-def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
-    """Decoded (name, value) pairs, both encoded, sorted, joined with '&'."""
-    encoded = sorted((encode(name), encode(value)) for name, value in pairs)
-    return "&".join(f"{name}={value}" for name, value in encoded)
+DATE_FORMAT = EXTENDED_FORMAT  # x-acs-date
 
 
 def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
-    """(canonical header block, signed header list) from (name, value) pairs.
+    """Values trimmed; the values of a repeated name are sorted and joined with ','."""
+    return kit_headers(headers, join=_sorted_join)
 
-    Names are lower-cased and sorted; values are trimmed; the values of a repeated name
-    are sorted and joined with ','.
-    """
-    merged: dict[str, list[str]] = {}
-    for name, value in headers:
-        merged.setdefault(name.lower().strip(), []).append(value.strip())
-    names = sorted(merged)
-    block = "".join(f"{name}:{','.join(sorted(merged[name]))}\n" for name in names)
-    return block, ";".join(names)
+
+def _sorted_join(values: list[str]) -> str:
+    return ",".join(sorted(values))
 
 
 def canonical_request(
@@ -83,11 +61,10 @@ def canonical_request(
 
 
 def string_to_sign(canonical: str) -> str:
-    return f"{ALGORITHM}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+    return f"{ALGORITHM}\n{sha256_hex(canonical)}"
 
 
-def signature(secret: str, text: str) -> str:
-    return hmac.digest(secret.encode("utf-8"), text.encode("utf-8"), "sha256").hex()
+signature = hmac_hex  # hex HMAC-SHA256 keyed by the secret itself
 
 
 def authorization(access_key_id: str, signed_headers: str, sig: str) -> str:
@@ -103,7 +80,7 @@ def is_signed_header(name: str) -> bool:
 def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload_hash: str) -> dict[str, str]:
     """The x-acs-* headers the signature adds before it is computed."""
     added = {
-        "x-acs-date": acs_date(now),
+        "x-acs-date": extended_utc(now),
         "x-acs-signature-nonce": nonce,
         "x-acs-content-sha256": payload_hash,
     }
@@ -129,7 +106,7 @@ def sign(
     `headers` are the request's headers without any of those; only the signable ones
     (see `is_signed_header`) enter the signature.
     """
-    payload_hash = hashlib.sha256(body).hexdigest()
+    payload_hash = sha256_hex(body) if body else EMPTY_SHA256  # RPC-style calls send no body
     items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     added = signing_headers(credentials, now, nonce, payload_hash)
     replaced = {name.lower() for name in added} | {"authorization"}
@@ -142,23 +119,10 @@ def sign(
     return added
 
 
-class Acs3Auth(httpx.Auth):
+class Acs3Auth(NonceAuth):
     """Signs each request (and each retry) with ACS3-HMAC-SHA256; no I/O, so sync and async share it."""
 
     requires_request_body = True
-
-    def __init__(
-        self,
-        credentials: Credentials,
-        clock: Callable[[], datetime] = utc_now,
-        nonce: Callable[[], str] = new_nonce,
-    ) -> None:
-        self._credentials = credentials
-        self._clock = clock
-        self._nonce = nonce
-
-    def __repr__(self) -> str:
-        return f"Acs3Auth(access_key_id={self._credentials.access_key_id!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))

@@ -20,8 +20,6 @@ The clock is injected; each attempt (retries included) is signed afresh.
 from __future__ import annotations
 
 import base64
-import email.utils
-import hashlib
 from collections.abc import Callable, Generator, Iterable
 from datetime import datetime
 
@@ -29,7 +27,8 @@ import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from kms_pubkey.signing import as_utc, utc_now
+from kms_pubkey.signing import http_date as http_date
+from kms_pubkey.signing import sha256_hex, utc_now
 from kms_pubkey_alibaba.client_key import ClientKey
 
 CONTENT_TYPE = "application/x-protobuf"
@@ -42,12 +41,8 @@ SCHEME = "Bearer"
 
 
 def content_sha256(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest().upper()
-
-
-def http_date(now: datetime) -> str:
-    """RFC 1123 in GMT: `Thu, 06 Feb 2020 07:32:54 GMT`, whatever the locale."""
-    return email.utils.format_datetime(as_utc(now), usegmt=True)
+    """The SHA-256 of the body in upper-case hex, as the gateway wants it."""
+    return sha256_hex(body).upper()
 
 
 def canonicalized_headers(headers: Iterable[tuple[str, str]]) -> str:

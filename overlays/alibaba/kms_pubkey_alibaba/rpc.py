@@ -12,17 +12,14 @@ Checked against the documentation's worked example and the official SDK's `Utils
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Generator, Iterable
 from datetime import datetime
-from urllib.parse import quote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import utc_now
-from kms_pubkey_alibaba.acs3 import acs_date, new_nonce
+from kms_pubkey.signing import NonceAuth, extended_utc, hmac_raw, percent_encode
+from kms_pubkey.signing import canonical_query as canonical_query
 
 SIGNATURE_METHOD = "HMAC-SHA1"
 SIGNATURE_VERSION = "1.0"
@@ -42,23 +39,12 @@ SIGNER_PARAMETERS = frozenset(
 )
 
 
-def percent_encode(value: str) -> str:
-    """RFC 3986 percent-encoding (space as %20, '*' as %2A, '~' kept)."""
-    return quote(value, safe="~")
-
-
-def canonical_query(params: Iterable[tuple[str, str]]) -> str:
-    encoded = sorted((percent_encode(name), percent_encode(value)) for name, value in params)
-    return "&".join(f"{name}={value}" for name, value in encoded)
-
-
 def string_to_sign(method: str, canonical: str) -> str:
     return f"{method.upper()}&{percent_encode('/')}&{percent_encode(canonical)}"
 
 
 def signature(secret: str, text: str) -> str:
-    digest = hmac.digest((secret + "&").encode("utf-8"), text.encode("utf-8"), hashlib.sha1)
-    return base64.b64encode(digest).decode("ascii")
+    return base64.b64encode(hmac_raw(secret + "&", text, "sha1")).decode("ascii")
 
 
 def common_parameters(credentials: Credentials, now: datetime, nonce: str) -> dict[str, str]:
@@ -68,7 +54,7 @@ def common_parameters(credentials: Credentials, now: datetime, nonce: str) -> di
         "SignatureMethod": SIGNATURE_METHOD,
         "SignatureVersion": SIGNATURE_VERSION,
         "SignatureNonce": nonce,
-        "Timestamp": acs_date(now),
+        "Timestamp": extended_utc(now),
     }
     if credentials.token:
         params["SecurityToken"] = credentials.token
@@ -90,21 +76,8 @@ def sign(
     return added
 
 
-class RpcAuth(httpx.Auth):
+class RpcAuth(NonceAuth):
     """Adds the signed common parameters to each request's query (and each retry's)."""
-
-    def __init__(
-        self,
-        credentials: Credentials,
-        clock: Callable[[], datetime] = utc_now,
-        nonce: Callable[[], str] = new_nonce,
-    ) -> None:
-        self._credentials = credentials
-        self._clock = clock
-        self._nonce = nonce
-
-    def __repr__(self) -> str:
-        return f"RpcAuth(access_key_id={self._credentials.access_key_id!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         own = [(k, v) for k, v in request.url.params.multi_items() if k not in SIGNER_PARAMETERS]

@@ -7,26 +7,34 @@ The clock is injected, so a retry re-signs with a fresh timestamp and tests pin 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import posixpath
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import basic_utc, header_pairs, parse_query, remove_headers, split_target, utc_now
+from kms_pubkey.signing import (
+    basic_utc,
+    canonical_query,
+    header_pairs,
+    hmac_hex,
+    hmac_raw,
+    parse_query,
+    percent_encode,
+    remove_headers,
+    sha256_hex,
+    split_target,
+    utc_now,
+)
+from kms_pubkey.signing import canonical_headers as kit_headers
 
 ALGORITHM = "AWS4-HMAC-SHA256"
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-_UNRESERVED = "-_.~"
-
-
-def _encode(value: str, safe: str = "") -> str:
-    return quote(value, safe=_UNRESERVED + safe)
+# The X-Amz-Date stamp; its first 8 characters are the credential scope's date. A naive
+# time is taken as UTC (as `datetime.utcnow()` and botocore give).
+amz_date = basic_utc
 
 
 def canonical_uri(path: str, *, normalize: bool = True) -> str:
@@ -39,26 +47,17 @@ def canonical_uri(path: str, *, normalize: bool = True) -> str:
         path = "/" + path.lstrip("/")  # normpath keeps a leading '//'
         if trailing and not path.endswith("/"):
             path += "/"
-    return _encode(path, safe="/")
-
-
-def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
-    encoded = sorted((_encode(key), _encode(value)) for key, value in pairs)
-    return "&".join(f"{key}={value}" for key, value in encoded)
+    return percent_encode(path, keep_slash=True)
 
 
 def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """(canonical header block, signed header list) from (name, value) pairs.
+    """Repeated names join their values with commas in order; values are trimmed and
+    inner runs of white space (folded lines included) become one space."""
+    return kit_headers(headers, clean=_collapse)
 
-    Repeated names join their values with commas in order; values are trimmed and
-    inner runs of white space (folded lines included) become one space.
-    """
-    merged: dict[str, list[str]] = {}
-    for name, value in headers:
-        merged.setdefault(name.lower().strip(), []).append(" ".join(value.split()))
-    names = sorted(merged)
-    block = "".join(f"{name}:{','.join(merged[name])}\n" for name in names)
-    return block, ";".join(names)
+
+def _collapse(value: str) -> str:
+    return " ".join(value.split())
 
 
 def canonical_request(
@@ -90,30 +89,24 @@ def credential_scope(date: str, region: str, service: str) -> str:
 
 
 def string_to_sign(amz_date: str, scope: str, canonical: str) -> str:
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
+    return f"{ALGORITHM}\n{amz_date}\n{scope}\n{sha256_hex(canonical)}"
 
 
 @lru_cache(maxsize=64)
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     """The day's derived key; cached because it changes once a day per region."""
-    key = hmac.digest(("AWS4" + secret).encode("utf-8"), date.encode("ascii"), "sha256")
+    key = hmac_raw("AWS4" + secret, date)
     for part in (region, service, "aws4_request"):
-        key = hmac.digest(key, part.encode("utf-8"), "sha256")
+        key = hmac_raw(key, part)
     return key
 
 
 def signature(key: bytes, text: str) -> str:
-    return hmac.digest(key, text.encode("utf-8"), "sha256").hex()
+    return hmac_hex(key, text)
 
 
 def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str) -> str:
     return f"{ALGORITHM} Credential={access_key_id}/{scope}, SignedHeaders={signed_headers}, Signature={sig}"
-
-
-def amz_date(now: datetime) -> str:
-    """The X-Amz-Date stamp. A naive time is taken as UTC (as `datetime.utcnow()` and botocore give)."""
-    return basic_utc(now)
 
 
 def _signable(name: str) -> bool:
@@ -154,7 +147,7 @@ class SigV4Auth(httpx.Auth):
         else:
             remove_headers(request, ("x-amz-security-token",))
         headers = [(name, value) for name, value in header_pairs(request) if _signable(name)]
-        payload_hash = hashlib.sha256(request.content).hexdigest()
+        payload_hash = sha256_hex(request.content)
         raw_path, raw_query = split_target(request)
         canonical, signed = canonical_request(
             request.method, unquote(raw_path), parse_query(raw_query), headers, payload_hash

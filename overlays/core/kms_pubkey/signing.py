@@ -1,12 +1,96 @@
-"""Small pieces every vendor's request signer needs, kept once here."""
+"""The signing kit: every step the vendors' request signers share, kept once here.
+
+A signer module (AWS SigV4, Alibaba ACS3 and RPC, the KMS-instance gateway, Huawei AK/SK)
+holds only its own algorithm's rules and takes these for the rest: RFC 3986 encoding, the
+canonical query, hashes and HMACs, the date stamps, and reading an httpx request.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from urllib.parse import unquote, unquote_plus
+from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote, unquote_plus
 
 import httpx
+
+if TYPE_CHECKING:
+    from kms_pubkey.credentials import Credentials
+
+# -- encoding ---------------------------------------------------------------------------------
+
+# AWS (botocore `quote(v, safe="-_.~")`), both Alibaba signatures (`quote(v, safe="~")` plus the
+# documented `+`/`*`/`%7E` fix-ups) and Huawei (`quote(v, safe="~")`) all keep exactly the RFC 3986
+# unreserved characters; Python's quote() keeps `-_.~` always, so the rules are one rule.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+_UNRESERVED_OR_SLASH = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def percent_encode(value: str, *, keep_slash: bool = False) -> str:
+    """RFC 3986: A-Z a-z 0-9 - _ . ~ (and '/' with `keep_slash`, for paths) stay; every other
+    character is its UTF-8 bytes as upper-case %XX (space %20, '*' %2A)."""
+    if keep_slash:
+        if _UNRESERVED_OR_SLASH.fullmatch(value):
+            return value
+        return quote(value, safe="/")
+    if _UNRESERVED.fullmatch(value):  # ids and names usually are: skip quote(), the slow path
+        return value
+    return quote(value, safe="")
+
+
+def canonical_query(pairs: Iterable[tuple[str, str]], *, sort_decoded: bool = False) -> str:
+    """`name=value&...` from decoded pairs, both parts percent-encoded.
+
+    Sorted by the encoded pairs (AWS, Alibaba), or by the decoded pairs with `sort_decoded`
+    (Huawei's rule; the two orders differ for non-ASCII text).
+    """
+    if sort_decoded:
+        return "&".join(f"{percent_encode(name)}={percent_encode(value)}" for name, value in sorted(pairs))
+    encoded = sorted((percent_encode(name), percent_encode(value)) for name, value in pairs)
+    return "&".join(f"{name}={value}" for name, value in encoded)
+
+
+# -- hashes -----------------------------------------------------------------------------------
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def sha256_hex(data: bytes | str) -> str:
+    """Lower-case hex SHA-256; text is hashed as UTF-8."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def hmac_raw(key: bytes | str, text: str, algorithm: str = "sha256") -> bytes:
+    """HMAC of UTF-8 `text`; a text key is taken as UTF-8 too."""
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    return hmac.digest(key, text.encode("utf-8"), algorithm)
+
+
+def hmac_hex(key: bytes | str, text: str, algorithm: str = "sha256") -> str:
+    """`hmac_raw` as lower-case hex."""
+    return hmac_raw(key, text, algorithm).hex()
+
+
+def new_nonce() -> str:
+    """A fresh, unguessable signature nonce (a gateway refuses a nonce it has seen)."""
+    return secrets.token_hex(16)
+
+
+# -- dates ------------------------------------------------------------------------------------
+# Formatted by hand: strftime is the slowest step of a signature, and %a/%b follow the locale.
+
+BASIC_FORMAT = "%Y%m%dT%H%M%SZ"  # AWS X-Amz-Date, Huawei X-Sdk-Date; its first 8 characters are %Y%m%d
+EXTENDED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # Alibaba x-acs-date and RPC Timestamp
+HTTP_DATE_FORMAT = "%a, %d %b %Y %H:%M:%S GMT"  # RFC 1123 in English: the KMS-instance `date` header
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def utc_now() -> datetime:
@@ -23,16 +107,27 @@ def as_utc(now: datetime) -> datetime:
 
 
 def basic_utc(now: datetime) -> str:
-    """`20240301T123005Z` (AWS X-Amz-Date, Huawei X-Sdk-Date). Formatted by hand: strftime
-    is the slowest step of a signature."""
+    """`20240301T123005Z` (BASIC_FORMAT)."""
     t = as_utc(now)
     return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}Z"
 
 
 def extended_utc(now: datetime) -> str:
-    """`2024-03-01T12:30:05Z` (Alibaba x-acs-date and Timestamp)."""
+    """`2024-03-01T12:30:05Z` (EXTENDED_FORMAT)."""
     t = as_utc(now)
     return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
+
+
+def http_date(now: datetime) -> str:
+    """`Fri, 01 Mar 2024 12:30:05 GMT` (HTTP_DATE_FORMAT, English whatever the locale)."""
+    t = as_utc(now)
+    return (
+        f"{_WEEKDAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year:04d} "
+        f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} GMT"
+    )
+
+
+# -- reading an httpx request -----------------------------------------------------------------
 
 
 def header_pairs(request: httpx.Request) -> list[tuple[str, str]]:
@@ -41,6 +136,23 @@ def header_pairs(request: httpx.Request) -> list[tuple[str, str]]:
     Read from the raw pairs: httpx's decoded views re-detect the encoding on every access.
     """
     return [(name.decode("ascii").lower(), value.decode("utf-8")) for name, value in request.headers.raw]
+
+
+def canonical_headers(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    clean: Callable[[str], str] = str.strip,
+    join: Callable[[list[str]], str] = ",".join,
+) -> tuple[str, str]:
+    """(canonical header block, signed header list): names lower-cased and sorted.
+
+    The vendors differ only in how a value is cleaned and how a repeated name's values join.
+    """
+    merged: dict[str, list[str]] = {}
+    for name, value in pairs:
+        merged.setdefault(name.lower().strip(), []).append(clean(value))
+    names = sorted(merged)
+    return "".join(f"{name}:{join(merged[name])}\n" for name in names), ";".join(names)
 
 
 def remove_headers(request: httpx.Request, names: Iterable[str]) -> None:
@@ -70,3 +182,24 @@ def parse_query(raw: str, *, plus_as_space: bool = False) -> list[tuple[str, str
         key, _, value = part.partition("=")
         pairs.append((decode(key), decode(value)))
     return pairs
+
+
+# -- the httpx adapter ------------------------------------------------------------------------
+
+
+class NonceAuth(httpx.Auth):
+    """The state of an httpx adapter whose signature takes a fresh time and nonce on every
+    attempt (Alibaba's ACS3 and RPC). Its repr names the access key id, never the secret."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        clock: Callable[[], datetime] = utc_now,
+        nonce: Callable[[], str] = new_nonce,
+    ) -> None:
+        self._credentials = credentials
+        self._clock = clock
+        self._nonce = nonce
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(access_key_id={self._credentials.access_key_id!r})"

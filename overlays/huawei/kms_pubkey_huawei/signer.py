@@ -14,16 +14,28 @@ injected, so a retry re-signs with a fresh timestamp and tests pin the time.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import basic_utc, header_pairs, parse_query, remove_headers, split_target, utc_now
+from kms_pubkey.signing import (
+    BASIC_FORMAT,
+    basic_utc,
+    canonical_query,
+    header_pairs,
+    hmac_hex,
+    parse_query,
+    percent_encode,
+    remove_headers,
+    sha256_hex,
+    split_target,
+    utc_now,
+)
+from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
+from kms_pubkey.signing import canonical_headers as kit_headers
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -31,25 +43,15 @@ CONTENT_HASH_HEADER = "X-Sdk-Content-Sha256"
 PROJECT_HEADER = "X-Project-Id"
 SECURITY_TOKEN_HEADER = "X-Security-Token"
 AUTH_TOKEN_HEADER = "X-Auth-Token"
-DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+DATE_FORMAT = BASIC_FORMAT  # X-Sdk-Date
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
-
-
-def _encode(value: str) -> str:
-    # RFC 3986 unreserved characters stay; everything else, '/' included, is %XX.
-    return quote(value, safe="~")
+sdk_date = basic_utc  # the X-Sdk-Date stamp
 
 
 def canonical_uri(path: str) -> str:
     """Each decoded path segment encoded again; always ends in '/', though the wire path need not."""
-    uri = "/".join(_encode(segment) for segment in unquote(path).split("/"))
+    uri = percent_encode(unquote(path), keep_slash=True)
     return uri if uri.endswith("/") else uri + "/"
-
-
-def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
-    """Decoded (key, value) pairs sorted as given, then encoded: `k=v&k=v`."""
-    return "&".join(f"{_encode(key)}={_encode(value)}" for key, value in sorted(pairs))
 
 
 def signable(name: str) -> bool:
@@ -58,13 +60,12 @@ def signable(name: str) -> bool:
 
 
 def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """(canonical header block, signed header list); names lower-cased, values trimmed, last one wins."""
-    merged: dict[str, str] = {}
-    for name, value in headers:
-        if signable(name):
-            merged[name.lower()] = value.strip()
-    names = sorted(merged)
-    return "".join(f"{name}:{merged[name]}\n" for name in names), ";".join(names)
+    """Values trimmed, the last of a repeated name wins, names with '_' left out."""
+    return kit_headers(((k, v) for k, v in headers if signable(k)), join=_last)
+
+
+def _last(values: list[str]) -> str:
+    return values[-1]
 
 
 def payload_hash(body: bytes, headers: Sequence[tuple[str, str]]) -> str:
@@ -74,7 +75,7 @@ def payload_hash(body: bytes, headers: Sequence[tuple[str, str]]) -> str:
     for name, value in headers:
         if name.lower() == CONTENT_HASH_HEADER.lower() and value:
             return value
-    return hashlib.sha256(body).hexdigest()
+    return sha256_hex(body)
 
 
 def needs_unsigned_payload(content_type: str | None) -> bool:
@@ -93,25 +94,21 @@ def canonical_request(
 ) -> tuple[str, str]:
     """(canonical request, signed headers)."""
     block, signed = canonical_headers(headers)
-    text = "\n".join([method.upper(), canonical_uri(path), canonical_query(query), block, signed, body_hash])
+    # The query is sorted before it is encoded, as huaweicloudsdkcore does.
+    query_text = canonical_query(query, sort_decoded=True)
+    text = "\n".join([method.upper(), canonical_uri(path), query_text, block, signed, body_hash])
     return text, signed
 
 
 def string_to_sign(sdk_date: str, canonical: str) -> str:
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return f"{ALGORITHM}\n{sdk_date}\n{digest}"
+    return f"{ALGORITHM}\n{sdk_date}\n{sha256_hex(canonical)}"
 
 
-def signature(secret: str, text: str) -> str:
-    return hmac.digest(secret.encode("utf-8"), text.encode("utf-8"), "sha256").hex()
+signature = hmac_hex  # hex HMAC-SHA256 keyed by SK directly, no key derivation
 
 
 def authorization(access_key: str, signed_headers: str, sig: str) -> str:
     return f"{ALGORITHM} Access={access_key}, SignedHeaders={signed_headers}, Signature={sig}"
-
-
-def sdk_date(now: datetime) -> str:
-    return basic_utc(now)
 
 
 def _signed_on_the_wire(name: str) -> bool:

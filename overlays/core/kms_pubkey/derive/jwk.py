@@ -1,6 +1,6 @@
 """JWK export (RFC 7517/7518/8037), done from DER so that serving a JWKS needs no crypto backend.
 
-A compressed EC point is decompressed here, in plain integer arithmetic (`_spec.ec_point`,
+A compressed EC point is decompressed here, in plain integer arithmetic (`numbers.ec_point`,
 which also checks the point is on its curve): RFC 7518 needs both coordinates, and doing it
 ourselves keeps this path free of `cryptography`, like the rest of key parsing.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING
 
-from kms_pubkey import _der, _spec
 from kms_pubkey.errors import KeyFormatError, UnsupportedKeyError
+from kms_pubkey.read import der, numbers, parse_spki
 
 if TYPE_CHECKING:
     from kms_pubkey.public_key import PublicKey
@@ -33,17 +33,15 @@ def _unsigned(value: int) -> bytes:
 
 
 def to_jwk(key: PublicKey) -> dict[str, str]:
-    from kms_pubkey.public_key import split_spki
-
-    neutral, key_bits = split_spki(key.der)
+    neutral, _, key_bits = parse_spki(key.der)
     jwk: dict[str, str]
     try:
         if neutral.startswith("RSA_"):
-            n, e = _spec.rsa_numbers(key_bits)
+            n, e = numbers.rsa_numbers(key_bits)
             jwk = {"kty": "RSA", "n": _b64url(_unsigned(n)), "e": _b64url(_unsigned(e))}
         elif neutral in _EC_CURVES:
-            size = _spec.CURVES[neutral][3]
-            x, y = _spec.ec_point(neutral, key_bits)
+            size = numbers.CURVES[neutral][3]
+            x, y = numbers.ec_point(neutral, key_bits)
             jwk = {
                 "kty": "EC",
                 "crv": _EC_CURVES[neutral],
@@ -54,7 +52,7 @@ def to_jwk(key: PublicKey) -> dict[str, str]:
             jwk = {"kty": "OKP", "crv": _OKP_CURVES[neutral], "x": _b64url(key_bits)}
         else:
             raise UnsupportedKeyError(f"JWK has no registered form for a {key.key_spec} key")
-    except _der.DerError as exc:  # pragma: no cover - split_spki already checked the key
+    except der.DerError as exc:  # pragma: no cover - parse_spki already checked the key
         raise KeyFormatError(f"not a usable public key: {exc}") from None
     if key.key_id:
         jwk["kid"] = key.key_id

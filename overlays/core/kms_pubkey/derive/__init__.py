@@ -1,0 +1,6 @@
+"""What is made from a `PublicKey`, the last of core's three steps (read -> key -> derive).
+
+One module per product: `crypto` (the `cryptography` object) and `jwk`. They may import
+the key value and the reading helpers; neither of those imports them at import time, and
+this package imports none of its modules, so `cryptography` loads only when asked for.
+"""
