@@ -48,20 +48,12 @@ KEY_VENDOR = {"alibaba-instance": "alibaba"}
 
 
 def _instance_args(emu: Emulator) -> list[str]:
-    """The emulator's ClientKey file and password file for the Alibaba dedicated gateway.
-
-    When the emulator writes them at start (and lists them in `Emulator.credentials`), read
-    the paths from there instead.
-    """
-    from kms_pubkey_emulator.vendors.alibaba_instance import client_key
-
-    assert emu.state is not None
-    files = client_key(emu.state)
+    """The ClientKey file and its password file, which the emulator writes into its state dir at start."""
     return [
         "--client-key-file",
-        str(files.client_key_file),
+        str(emu.client_key_file),
         "--client-key-password-file",
-        str(files.password_file),
+        str(emu.client_key_password_file),
     ]
 
 
