@@ -166,9 +166,11 @@ def test_cli_get_alibaba(emulator, tmp_path, version):
 def test_cli_dry_run_prints_the_verdict(emulator, tmp_path):
     key = emulator.key("alibaba", "EC_P256")
     result = _cli(emulator, tmp_path, key.key_id, "--key-version-id", key.key_version_id, "--dry-run")
-    assert result.returncode == 1
-    assert "DryRunOperationError" in result.stderr
-    assert result.stdout == ""
+    # Issue 10: a DryRun that would have succeeded is exit 0 with one line saying so.
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (
+        "kms-pubkey: dry run passed: the request would have succeeded (DryRunOperationError)\n"
+    )
 
 
 def test_cli_requires_the_key_version(emulator, tmp_path):

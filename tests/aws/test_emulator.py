@@ -202,3 +202,17 @@ def test_installed_wheel_fetches_from_moto(moto_kms, tmp_path: Path) -> None:  #
     # The console script comes with the wheels and finds the AWS plugin.
     cli = _run([str(env_dir / "bin" / "kms-pubkey"), "get", "--help"], 60, env=clean_env)
     assert "aws" in cli.stdout
+
+    # A vendor whose wheel is absent: one line naming the wheel to install, exit 2.
+    for vendor, wheel in [
+        ("alibaba", "kms-pubkey-alibaba"),
+        ("alibaba-instance", "kms-pubkey-alibaba"),
+        ("huawei", "kms-pubkey-huawei"),
+    ]:
+        missing = subprocess.run(
+            [str(env_dir / "bin" / "kms-pubkey"), "get", vendor, "KEY_ID", "--region", "r"],
+            capture_output=True, text=True, timeout=60, env=clean_env, check=False,
+        )
+        assert (missing.returncode, missing.stdout) == (2, ""), missing.stderr
+        hint = f"kms-pubkey: error: the {vendor} vendor is not installed: pip install {wheel}\n"
+        assert missing.stderr == hint

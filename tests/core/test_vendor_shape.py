@@ -22,11 +22,12 @@ TOKEN = "ToKeN-shape-0123456789"
 PROJECT = "0123456789abcdef0123456789abcdef"
 HUAWEI_KEY = "0d0466b0-e727-4d9c-b35d-f84bb474a37f"
 
-# DESIGN.md, "Public API": the keyword arguments, in order, before the test-only clock/transport.
+# DESIGN.md, "Public API": the keyword arguments, in order, before the test-only clock/transport
+# (Alibaba also takes `profile`, as AWS does: the aliyun CLI config has named profiles).
 DESIGNED = {
     AwsKmsClient: "region endpoint access_key_id secret_access_key session_token profile timeout max_retries",
-    AlibabaKmsClient: "region endpoint access_key_id access_key_secret security_token signature_version "
-    "timeout max_retries",
+    AlibabaKmsClient: "region endpoint access_key_id access_key_secret security_token profile "
+    "signature_version timeout max_retries",
     HuaweiKmsClient: "region project_id endpoint access_key secret_key security_token auth_token "
     "timeout max_retries",
 }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from kms_pubkey import defaults
+from kms_pubkey.cli import DryRunPassed, request_options
+from kms_pubkey.errors import DryRunError
 from kms_pubkey.public_key import PublicKey
 
 
@@ -16,6 +17,10 @@ class _AlibabaCommand:
         parser.add_argument("--key-version-id", required=True, help="the key version (KeyVersionId)")
         parser.add_argument("--region", help="region id, e.g. cn-hangzhou (default: ALIBABA_CLOUD_REGION_ID)")
         parser.add_argument(
+            "--profile",
+            help="profile in ~/.aliyun/config.json (default: ALIBABA_CLOUD_PROFILE, else the file's current)",
+        )
+        parser.add_argument(
             "--signature-version",
             choices=("v3", "v1"),
             default="v3",
@@ -24,17 +29,29 @@ class _AlibabaCommand:
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="only check permissions and parameters; prints KMS's verdict",
+            help="only check permissions and parameters: exit 0 if the request would succeed",
         )
 
-    def fetch(self, args: argparse.Namespace) -> PublicKey:
+    def fetch(self, args: argparse.Namespace) -> PublicKey | DryRunPassed:
         from kms_pubkey_alibaba.client import AlibabaKmsClient
+        from kms_pubkey_alibaba.errors import ERROR_CODES
 
-        timeout = args.timeout if args.timeout is not None else defaults.TIMEOUT_SECONDS
+        # The codes that are a DryRun verdict whatever the request: "checked, it would succeed".
+        passed = {code for code, cls in ERROR_CODES.items() if cls is DryRunError}
+
         with AlibabaKmsClient(
-            args.region, endpoint=args.endpoint, signature_version=args.signature_version, timeout=timeout
+            args.region,
+            endpoint=args.endpoint,
+            profile=args.profile,
+            signature_version=args.signature_version,
+            **request_options(args),
         ) as client:
-            return client.get_public_key(args.key_id, args.key_version_id, dry_run=args.dry_run)
+            try:
+                return client.get_public_key(args.key_id, args.key_version_id, dry_run=args.dry_run)
+            except DryRunError as verdict:
+                if verdict.code in passed:
+                    return DryRunPassed(verdict.code)
+                raise
 
 
 COMMAND = _AlibabaCommand()

@@ -93,6 +93,7 @@ class _AlibabaClient(VendorClient[TransportT]):
         access_key_id: str | None = None,
         access_key_secret: str | None = None,
         security_token: str | None = None,
+        profile: str | None = None,
         signature_version: SignatureVersion = "v3",
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
@@ -102,8 +103,8 @@ class _AlibabaClient(VendorClient[TransportT]):
     ) -> None:
         if signature_version not in SIGNATURE_VERSIONS:
             raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
-        credentials = resolve_credentials(access_key_id, access_key_secret, security_token)
-        region = resolve_region(region)
+        credentials = resolve_credentials(access_key_id, access_key_secret, security_token, profile)
+        region = resolve_region(region, profile=profile)
         signer = RpcAuth if signature_version == "v1" else Acs3Auth
         settings = Settings(
             resolve_endpoint(region, endpoint),

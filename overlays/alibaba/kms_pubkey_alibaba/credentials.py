@@ -23,22 +23,29 @@ def config_path(env: Mapping[str, str]) -> Path:
     return Path(first_env(CONFIG_FILE_ENV, env) or Path.home() / ".aliyun" / "config.json").expanduser()
 
 
-def _profile(env: Mapping[str, str]) -> dict[str, Any] | None:
-    """The selected profile of the aliyun CLI's config.json, or None when there is no file."""
+def _profile(env: Mapping[str, str], profile: str | None = None) -> dict[str, Any] | None:
+    """The selected profile of the aliyun CLI's config.json, or None when there is no file.
+
+    `profile`, else ALIBABA_CLOUD_PROFILE, else the file's `current`; a profile named either
+    way must exist.
+    """
+    chosen = profile or first_env(PROFILE_ENV, env)
     path = config_path(env)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if profile:
+            raise ValidationError(f"profile {profile!r} is not in {path}: the file does not exist") from None
         return None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(f"cannot read {path}: {type(exc).__name__}") from None
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
         raise ValidationError(f"{path} is not an aliyun CLI config (no 'profiles' list)")
-    name = first_env(PROFILE_ENV, env) or data.get("current") or "default"
-    for profile in data["profiles"]:
-        if isinstance(profile, dict) and profile.get("name") == name:
-            return profile
-    if first_env(PROFILE_ENV, env):
+    name = chosen or data.get("current") or "default"
+    for entry in data["profiles"]:
+        if isinstance(entry, dict) and entry.get("name") == name:
+            return entry
+    if chosen:
         raise ValidationError(f"profile {name!r} is not in {path}")
     return None
 
@@ -62,37 +69,44 @@ def resolve_credentials(
     access_key_id: str | None = None,
     access_key_secret: str | None = None,
     security_token: str | None = None,
+    profile: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Credentials:
-    """First complete source wins; a half-given pair is an error, not a fall-through."""
+    """First complete source wins; a half-given pair is an error, not a fall-through.
+
+    A named `profile` skips the environment's access key, as `aliyun --profile` does.
+    """
     env = os.environ if environ is None else environ
     if access_key_id or access_key_secret or security_token:
         if not (access_key_id and access_key_secret):
             raise ValidationError("pass both access_key_id and access_key_secret (the token is optional)")
         return Credentials(access_key_id, access_key_secret, security_token or None, "arguments")
-    key_id = first_env(ACCESS_KEY_ID_ENV, env)
-    secret = first_env(ACCESS_KEY_SECRET_ENV, env)
-    if key_id or secret:
-        if not (key_id and secret):
-            raise ValidationError(
-                "set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither"
-            )
-        return Credentials(key_id, secret, first_env(SECURITY_TOKEN_ENV, env), "environment")
-    profile = _profile(env)
-    if profile is not None:
-        return _from_profile(profile, env)
+    if profile is None:
+        key_id = first_env(ACCESS_KEY_ID_ENV, env)
+        secret = first_env(ACCESS_KEY_SECRET_ENV, env)
+        if key_id or secret:
+            if not (key_id and secret):
+                raise ValidationError(
+                    "set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither"
+                )
+            return Credentials(key_id, secret, first_env(SECURITY_TOKEN_ENV, env), "environment")
+    found = _profile(env, profile)
+    if found is not None:
+        return _from_profile(found, env)
     raise ValidationError(
         "no Alibaba Cloud credentials: pass access_key_id/access_key_secret, set "
         "ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or configure ~/.aliyun/config.json"
     )
 
 
-def resolve_region(region: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+def resolve_region(
+    region: str | None, environ: Mapping[str, str] | None = None, *, profile: str | None = None
+) -> str | None:
     """The region from the argument, ALIBABA_CLOUD_REGION_ID, or the CLI profile; None if none."""
     env = os.environ if environ is None else environ
     value = region or first_env(REGION_ENV, env)
     if not value:
-        profile = _profile(env)
-        found = profile.get("region_id") if profile is not None else None
+        selected = _profile(env, profile)
+        found = selected.get("region_id") if selected is not None else None
         value = found if isinstance(found, str) and found else None
     return value

@@ -11,8 +11,9 @@ def resolve_endpoint(region: str | None, endpoint: str | None = None) -> str:
         return check_endpoint(endpoint)
     if not region:
         raise ValidationError(
-            "no Alibaba Cloud region: pass region= (e.g. 'cn-hangzhou'), set ALIBABA_CLOUD_REGION_ID, "
-            "or pass endpoint="
+            "no Alibaba Cloud region: pass {region} (e.g. 'cn-hangzhou'), set ALIBABA_CLOUD_REGION_ID, "
+            "or pass {endpoint}",
+            parameters=("region", "endpoint"),
         )
     check_region(region, "Alibaba Cloud")
     return f"https://kms.{region}.aliyuncs.com"

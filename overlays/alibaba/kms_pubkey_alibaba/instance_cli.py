@@ -12,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from kms_pubkey import defaults
+from kms_pubkey.cli import request_options
 from kms_pubkey.errors import ValidationError
 from kms_pubkey.public_key import PublicKey
 
@@ -89,13 +89,12 @@ class _InstanceCommand:
 
         if not args.endpoint:
             raise ValidationError("--endpoint is required for alibaba-instance (the KMS instance endpoint)")
-        timeout = args.timeout if args.timeout is not None else defaults.TIMEOUT_SECONDS
         with AlibabaKmsInstanceClient(
             args.endpoint,
             client_key_file=args.client_key_file,
             client_key_password=_password(args),
             ca_file=args.ca_file,
-            timeout=timeout,
+            **request_options(args),
         ) as client:
             return client.get_public_key(args.key_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kms_pubkey import defaults
+from kms_pubkey.cli import request_options
 from kms_pubkey.public_key import PublicKey
 
 
@@ -14,7 +14,9 @@ class _AwsCommand:
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--region", help="AWS region (default: AWS_REGION or the profile's)")
-        parser.add_argument("--profile", help="profile in ~/.aws/credentials")
+        parser.add_argument(
+            "--profile", help="profile in ~/.aws/credentials or ~/.aws/config (default: AWS_PROFILE)"
+        )
         parser.add_argument(
             "--grant-token",
             action="append",
@@ -26,9 +28,8 @@ class _AwsCommand:
     def fetch(self, args: argparse.Namespace) -> PublicKey:
         from kms_pubkey_aws.client import AwsKmsClient
 
-        timeout = args.timeout if args.timeout is not None else defaults.TIMEOUT_SECONDS
         with AwsKmsClient(
-            args.region, endpoint=args.endpoint, profile=args.profile, timeout=timeout
+            args.region, endpoint=args.endpoint, profile=args.profile, **request_options(args)
         ) as client:
             return client.get_public_key(args.key_id, grant_tokens=args.grant_tokens)
 

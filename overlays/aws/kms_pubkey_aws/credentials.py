@@ -85,5 +85,7 @@ def resolve_region(region: str | None, profile: str | None, environ: Mapping[str
         if config_file is not None and config_file.has_section(section):
             value = config_file.get(section, "region", fallback=None)
     if not value:
-        raise ValidationError("no AWS region: pass region=, or set AWS_REGION or a profile region")
+        raise ValidationError(
+            "no AWS region: pass {region}, or set AWS_REGION or a profile region", parameters=("region",)
+        )
     return value

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class KmsError(Exception):
     """Root of everything the SDK raises on purpose."""
 
 
 class ValidationError(KmsError):
-    """A bad argument, refused before any request is sent."""
+    """A bad argument, refused before any request is sent.
+
+    When the message names settings, it does so through `{name}` fields listed in
+    `parameters` (Python names, e.g. `region`): `str(error)` spells them `region=`, and a
+    front end such as the CLI spells them its own way with `render` (`--region`).
+    """
+
+    def __init__(self, message: str, *, parameters: tuple[str, ...] = ()) -> None:
+        self.template = message
+        self.parameters = parameters
+        super().__init__(self.render(lambda name: f"{name}="))
+
+    def render(self, spell: Callable[[str], str]) -> str:
+        """The message with each named setting spelled by `spell(python_name)`."""
+        if not self.parameters:
+            return self.template
+        return self.template.format_map({name: spell(name) for name in self.parameters})
 
 
 class KeyFormatError(KmsError):

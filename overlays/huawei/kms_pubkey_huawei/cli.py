@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kms_pubkey import defaults
+from kms_pubkey.cli import request_options
 from kms_pubkey.public_key import PublicKey
 
 
@@ -22,9 +22,8 @@ class _HuaweiCommand:
     def fetch(self, args: argparse.Namespace) -> PublicKey:
         from kms_pubkey_huawei.client import HuaweiKmsClient
 
-        timeout = args.timeout if args.timeout is not None else defaults.TIMEOUT_SECONDS
         with HuaweiKmsClient(
-            args.region, project_id=args.project_id, endpoint=args.endpoint, timeout=timeout
+            args.region, project_id=args.project_id, endpoint=args.endpoint, **request_options(args)
         ) as client:
             return client.get_public_key(args.key_id, sequence=args.sequence)
 

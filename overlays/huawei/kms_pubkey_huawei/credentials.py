@@ -102,6 +102,7 @@ def resolve_project_id(project_id: str | None, environ: Mapping[str, str] | None
     value = project_id or first_env((PROJECT_ID_ENV,), env) or _file_values(env).get("project_id")
     if not value:
         raise ValidationError(
-            "no Huawei Cloud project id: pass project_id=, or set HUAWEICLOUD_SDK_PROJECT_ID"
+            "no Huawei Cloud project id: pass {project_id}, or set HUAWEICLOUD_SDK_PROJECT_ID",
+            parameters=("project_id",),
         )
     return check_project_id(value)

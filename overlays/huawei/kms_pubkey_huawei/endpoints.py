@@ -21,7 +21,10 @@ def resolve_endpoint(
     if endpoint:
         return check_endpoint(endpoint)
     if region is None:
-        raise ValidationError("no Huawei Cloud region: pass region= (e.g. 'cn-north-4') or endpoint=")
+        raise ValidationError(
+            "no Huawei Cloud region: pass {region} (e.g. 'cn-north-4') or {endpoint}",
+            parameters=("region", "endpoint"),
+        )
     check_region(region, "Huawei Cloud")
     override = env.get("HUAWEICLOUD_SDK_REGION_KMS_" + region.replace("-", "_").upper())
     if override:
