@@ -30,7 +30,7 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Clear every vendor variable and point HOME at an empty folder; return that folder.
 
     The file-path variables (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CONFIG_FILE,
@@ -43,8 +43,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in list(os.environ):
         if name.startswith(AMBIENT_PREFIXES):
             monkeypatch.delenv(name)
-    home = tmp_path / "home"
-    home.mkdir()
+    home = tmp_path_factory.mktemp("home")  # not inside tmp_path: tests list their own folder
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
