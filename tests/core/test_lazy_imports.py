@@ -35,4 +35,18 @@ def test_the_instance_client_is_still_importable_from_the_package() -> None:
         "print(before, AlibabaKmsInstanceClient.__module__, 'cryptography' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert out.stdout.split() == ["False", "kms_pubkey_alibaba.instance_client", "True"]
+    # The KMS-instance client lives in the `instance` subpackage (issue 11).
+    assert out.stdout.split() == ["False", "kms_pubkey_alibaba.instance.client", "True"]
+
+
+def test_the_instance_modules_old_import_paths_are_the_same_modules() -> None:
+    import importlib
+
+    for old, new in [("instance_client", "client"), ("instance_auth", "auth"), ("instance_errors", "errors"),
+                     ("instance_proto", "proto"), ("instance_cli", "cli"), ("client_key", "client_key")]:
+        legacy = importlib.import_module(f"kms_pubkey_alibaba.{old}")
+        assert legacy is importlib.import_module(f"kms_pubkey_alibaba.instance.{new}")
+    from kms_pubkey_alibaba.instance_client import AlibabaKmsInstanceClient as Old
+    from kms_pubkey_alibaba.instance import AlibabaKmsInstanceClient as New
+
+    assert Old is New
