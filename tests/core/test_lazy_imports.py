@@ -46,7 +46,7 @@ def test_the_instance_modules_old_import_paths_are_the_same_modules() -> None:
                      ("instance_proto", "proto"), ("instance_cli", "cli"), ("client_key", "client_key")]:
         legacy = importlib.import_module(f"kms_pubkey_alibaba.{old}")
         assert legacy is importlib.import_module(f"kms_pubkey_alibaba.instance.{new}")
-    from kms_pubkey_alibaba.instance_client import AlibabaKmsInstanceClient as Old
     from kms_pubkey_alibaba.instance import AlibabaKmsInstanceClient as New
+    from kms_pubkey_alibaba.instance_client import AlibabaKmsInstanceClient as Old
 
     assert Old is New
