@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kms_pubkey.credentials import Credentials, first_env
+from kms_pubkey.credentials import Credentials, first_env, from_arguments, from_environment
 from kms_pubkey.errors import ValidationError
 
-ACCESS_KEY_ID_ENV = ("ALIBABA_CLOUD_ACCESS_KEY_ID",)
-ACCESS_KEY_SECRET_ENV = ("ALIBABA_CLOUD_ACCESS_KEY_SECRET",)
-SECURITY_TOKEN_ENV = ("ALIBABA_CLOUD_SECURITY_TOKEN",)
+ACCESS_KEY_ID_ENV = "ALIBABA_CLOUD_ACCESS_KEY_ID"
+ACCESS_KEY_SECRET_ENV = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+SECURITY_TOKEN_ENV = "ALIBABA_CLOUD_SECURITY_TOKEN"
 REGION_ENV = ("ALIBABA_CLOUD_REGION_ID",)
 PROFILE_ENV = ("ALIBABA_CLOUD_PROFILE",)
 CONFIG_FILE_ENV = ("ALIBABA_CLOUD_CONFIG_FILE",)
@@ -77,19 +77,12 @@ def resolve_credentials(
     A named `profile` skips the environment's access key, as `aliyun --profile` does.
     """
     env = os.environ if environ is None else environ
-    if access_key_id or access_key_secret or security_token:
-        if not (access_key_id and access_key_secret):
-            raise ValidationError("pass both access_key_id and access_key_secret (the token is optional)")
-        return Credentials(access_key_id, access_key_secret, security_token or None, "arguments")
-    if profile is None:
-        key_id = first_env(ACCESS_KEY_ID_ENV, env)
-        secret = first_env(ACCESS_KEY_SECRET_ENV, env)
-        if key_id or secret:
-            if not (key_id and secret):
-                raise ValidationError(
-                    "set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither"
-                )
-            return Credentials(key_id, secret, first_env(SECURITY_TOKEN_ENV, env), "environment")
+    names = ("access_key_id", "access_key_secret", "security_token")
+    explicit = from_arguments(access_key_id, access_key_secret, security_token, names)
+    if explicit is None and profile is None:
+        explicit = from_environment(env, ((ACCESS_KEY_ID_ENV, ACCESS_KEY_SECRET_ENV),), SECURITY_TOKEN_ENV)
+    if explicit is not None:
+        return explicit
     found = _profile(env, profile)
     if found is not None:
         return _from_profile(found, env)

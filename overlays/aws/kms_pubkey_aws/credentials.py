@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from kms_pubkey.credentials import Credentials, first_env, read_ini
+from kms_pubkey.credentials import Credentials, first_env, from_arguments, from_environment, read_ini
 from kms_pubkey.errors import ValidationError
 
 
@@ -48,19 +48,12 @@ def resolve_credentials(
 ) -> Credentials:
     """First complete source wins; a half-given pair is an error, not a fall-through."""
     env = os.environ if environ is None else environ
-    if access_key_id or secret_access_key:
-        if not (access_key_id and secret_access_key):
-            raise ValidationError("pass both access_key_id and secret_access_key, or neither")
-        return Credentials(access_key_id, secret_access_key, session_token or None, "arguments")
-    if session_token:
-        raise ValidationError("session_token was given without access_key_id and secret_access_key")
-    if profile is None:
-        key_id = first_env(("AWS_ACCESS_KEY_ID",), env)
-        secret = first_env(("AWS_SECRET_ACCESS_KEY",), env)
-        if key_id and secret:
-            return Credentials(key_id, secret, first_env(("AWS_SESSION_TOKEN",), env), "environment")
-        if key_id or secret:
-            raise ValidationError("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither")
+    names = ("access_key_id", "secret_access_key", "session_token")
+    found = from_arguments(access_key_id, secret_access_key, session_token, names)
+    if found is None and profile is None:
+        found = from_environment(env, (("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),), "AWS_SESSION_TOKEN")
+    if found is not None:
+        return found
     name = profile_name(profile, env)
     found = _from_files(name, env)
     if found is not None:

@@ -32,6 +32,32 @@ class Credentials:
             raise ValidationError(f"credentials from {self.source} need both an access key id and a secret")
 
 
+def from_arguments(
+    key_id: str | None, secret: str | None, token: str | None, names: tuple[str, str, str]
+) -> Credentials | None:
+    """The explicit pair, when given: both or neither; a token needs the pair."""
+    if key_id or secret:
+        if not (key_id and secret):
+            raise ValidationError(f"pass both {names[0]} and {names[1]}, or neither")
+        return Credentials(key_id, secret, token or None, "arguments")
+    if token:
+        raise ValidationError(f"{names[2]} was given without {names[0]} and {names[1]}")
+    return None
+
+
+def from_environment(
+    env: Mapping[str, str], pairs: tuple[tuple[str, str], ...], token: str
+) -> Credentials | None:
+    """The first (key id, secret) variable pair that is set, with the token variable beside it."""
+    for id_name, secret_name in pairs:
+        key_id, secret = env.get(id_name), env.get(secret_name)
+        if key_id and secret:
+            return Credentials(key_id, secret, env.get(token) or None, "environment")
+        if key_id or secret:
+            raise ValidationError(f"set both {id_name} and {secret_name}, or neither")
+    return None
+
+
 def first_env(names: tuple[str, ...], environ: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if environ is None else environ
     for name in names:

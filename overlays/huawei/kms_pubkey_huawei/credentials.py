@@ -13,7 +13,7 @@ from pathlib import Path
 
 import attrs
 
-from kms_pubkey.credentials import Credentials, first_env, read_ini
+from kms_pubkey.credentials import Credentials, first_env, from_arguments, from_environment, read_ini
 from kms_pubkey.errors import ValidationError
 
 AK_ENV = ("HUAWEICLOUD_SDK_AK", "CLOUD_SDK_AK")
@@ -44,18 +44,6 @@ def _file_values(env: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in parser.items(FILE_SECTION) if v}
 
 
-def _env_pair(env: Mapping[str, str]) -> tuple[str, str] | None:
-    """HUAWEICLOUD_SDK_AK/SK, else the CLOUD_SDK_AK/SK of the vendor's examples; a pair never mixes."""
-    for ak_name, sk_name in zip(AK_ENV, SK_ENV, strict=True):
-        ak, sk = env.get(ak_name), env.get(sk_name)
-        if ak and sk:
-            return ak, sk
-        if ak or sk:
-            missing = sk_name if ak else ak_name
-            raise ValidationError(f"{ak_name if ak else sk_name} is set but {missing} is not")
-    return None
-
-
 def resolve_auth(
     access_key: str | None = None,
     secret_key: str | None = None,
@@ -71,15 +59,12 @@ def resolve_auth(
         if not isinstance(auth_token, str) or not auth_token.strip():
             raise ValidationError("auth_token must be a non-empty IAM token")
         return IamToken(auth_token)
-    if access_key or secret_key:
-        if not (access_key and secret_key):
-            raise ValidationError("pass both access_key and secret_key, or neither")
-        return Credentials(access_key, secret_key, security_token or None, "arguments")
-    if security_token:
-        raise ValidationError("security_token needs access_key and secret_key (temporary AK/SK)")
-    pair = _env_pair(env)
-    if pair is not None:
-        return Credentials(pair[0], pair[1], first_env((SECURITY_TOKEN_ENV,), env), "environment")
+    found = from_arguments(
+        access_key, secret_key, security_token, ("access_key", "secret_key", "security_token")
+    )
+    found = found or from_environment(env, tuple(zip(AK_ENV, SK_ENV, strict=True)), SECURITY_TOKEN_ENV)
+    if found is not None:
+        return found
     values = _file_values(env)
     if values.get("ak") and values.get("sk"):
         source = "~/.huaweicloud/credentials"
