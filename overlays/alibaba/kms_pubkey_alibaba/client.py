@@ -17,6 +17,7 @@ from kms_pubkey_alibaba_api.models import Action, ApiVersion, DryRun, GetPublicK
 from kms_pubkey_alibaba_api.types import UNSET, Response
 
 from kms_pubkey import defaults
+from kms_pubkey.checks import check_id
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey
@@ -32,17 +33,6 @@ SignatureVersion = Literal["v3", "v1"]
 SIGNATURE_VERSIONS: tuple[str, ...] = ("v3", "v1")
 API_VERSION = ApiVersion.VALUE_0
 ACTION = Action.GETPUBLICKEY
-MAX_ID = 2048
-
-
-def _check_id(value: object, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{name} must be a non-empty string")
-    if len(value) > MAX_ID:
-        raise ValidationError(f"{name} is {len(value)} characters; at most {MAX_ID} are accepted")
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        raise ValidationError(f"{name} must not contain control characters")
-    return value
 
 
 def _arguments(key_id: str, key_version_id: str, dry_run: bool, signature_version: str) -> dict[str, Any]:
@@ -50,8 +40,8 @@ def _arguments(key_id: str, key_version_id: str, dry_run: bool, signature_versio
     if not isinstance(dry_run, bool):
         raise ValidationError("dry_run must be True or False")
     args: dict[str, Any] = {
-        "key_id": _check_id(key_id, "key_id"),
-        "key_version_id": _check_id(key_version_id, "key_version_id"),
+        "key_id": check_id(key_id, "key_id", in_query=True),
+        "key_version_id": check_id(key_version_id, "key_version_id", in_query=True),
         "dry_run": DryRun.TRUE if dry_run else UNSET,
     }
     if signature_version == "v1":

@@ -13,6 +13,7 @@ from kms_pubkey_aws_api.models import GetPublicKeyRequest, GetPublicKeyResponse,
 from kms_pubkey_aws_api.types import UNSET, Response
 
 from kms_pubkey import defaults
+from kms_pubkey.checks import check_id
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
 from kms_pubkey.endpoints import check_region
 from kms_pubkey.errors import ResponseError, ValidationError
@@ -24,17 +25,13 @@ from kms_pubkey_aws.endpoints import resolve_endpoint
 from kms_pubkey_aws.errors import ERROR_CODES, read_error
 from kms_pubkey_aws.sigv4 import SigV4Auth
 
-MAX_KEY_ID = 2048
 MAX_GRANT_TOKENS = 10
 MAX_GRANT_TOKEN = 8192
 
 
 def _request(key_id: str, grant_tokens: Sequence[str]) -> dict[str, Any]:
     """The generated operation's arguments, checked as KMS would before anything is sent."""
-    if not isinstance(key_id, str) or not key_id.strip():
-        raise ValidationError("key_id must be a non-empty string (key id, key ARN, alias or alias ARN)")
-    if len(key_id) > MAX_KEY_ID:
-        raise ValidationError(f"key_id is {len(key_id)} characters; KMS allows at most {MAX_KEY_ID}")
+    check_id(key_id, "key_id", "key id, key ARN, alias or alias ARN")
     if isinstance(grant_tokens, str):
         raise ValidationError("grant_tokens must be a list of tokens, not one string")
     tokens = list(grant_tokens)

@@ -32,6 +32,7 @@ from kms_pubkey_alibaba_instance_api.models import (
 from kms_pubkey_alibaba_instance_api.types import UNSET, File, Response
 
 from kms_pubkey import defaults
+from kms_pubkey.checks import check_id
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
 from kms_pubkey.endpoints import check_endpoint
 from kms_pubkey.errors import ValidationError
@@ -42,8 +43,6 @@ from kms_pubkey_alibaba.instance import proto as instance_proto
 from kms_pubkey_alibaba.instance.auth import InstanceAuth
 from kms_pubkey_alibaba.instance.client_key import ClientKey, load_client_key
 from kms_pubkey_alibaba.instance.errors import ERROR_CODES, VENDOR, read_error
-
-MAX_KEY_ID = 2048
 
 
 def instance_endpoint(endpoint: str) -> str:
@@ -69,11 +68,7 @@ def tls_verify(ca_file: str | os.PathLike[str] | None) -> ssl.SSLContext | bool:
 
 
 def _call(key_id: str) -> dict[str, Any]:
-    if not isinstance(key_id, str) or not key_id.strip():
-        raise ValidationError("key_id must be a non-empty string (key id or alias)")
-    if len(key_id) > MAX_KEY_ID:
-        raise ValidationError(f"key_id is {len(key_id)} characters; at most {MAX_KEY_ID} are accepted")
-    raw = instance_proto.GetPublicKeyRequest(key_id=key_id).encode()
+    raw = instance_proto.GetPublicKeyRequest(key_id=check_id(key_id, "key_id", "key id or alias")).encode()
     # The generated code hands `payload` to httpx as `content=`. A BytesIO there becomes a
     # sync-only stream, which an AsyncClient cannot send (and a retry would find it spent);
     # bytes work for both clients and every attempt, so bytes it is.
