@@ -17,30 +17,18 @@ from datetime import datetime
 
 import httpx
 
+from kms_pubkey import signing as kit
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
-from kms_pubkey.signing import (
-    EXTENDED_FORMAT,
-    NonceAuth,
-    canonical_query,
-    extended_utc,
-    header_pairs,
-    hmac_hex,
-    parse_query,
-    remove_headers,
-    sha256_hex,
-    split_target,
-)
-from kms_pubkey.signing import canonical_headers as kit_headers
 from kms_pubkey.signing import new_nonce as new_nonce
 
 ALGORITHM = "ACS3-HMAC-SHA256"
-DATE_FORMAT = EXTENDED_FORMAT  # x-acs-date
+DATE_FORMAT = kit.EXTENDED_FORMAT  # x-acs-date
 
 
 def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
     """Values trimmed; the values of a repeated name are sorted and joined with ','."""
-    return kit_headers(headers, join=_sorted_join)
+    return kit.canonical_headers(headers, join=_sorted_join)
 
 
 def _sorted_join(values: list[str]) -> str:
@@ -56,15 +44,15 @@ def canonical_request(
 ) -> tuple[str, str]:
     """(canonical request, signed headers). `path` is the encoded path as sent ('/' for RPC)."""
     block, signed = canonical_headers(headers)
-    text = "\n".join([method.upper(), path or "/", canonical_query(query), block, signed, payload_hash])
+    text = "\n".join([method.upper(), path or "/", kit.canonical_query(query), block, signed, payload_hash])
     return text, signed
 
 
 def string_to_sign(canonical: str) -> str:
-    return f"{ALGORITHM}\n{sha256_hex(canonical)}"
+    return f"{ALGORITHM}\n{kit.sha256_hex(canonical)}"
 
 
-signature = hmac_hex  # hex HMAC-SHA256 keyed by the secret itself
+signature = kit.hmac_hex  # hex HMAC-SHA256 keyed by the secret itself
 
 
 def authorization(access_key_id: str, signed_headers: str, sig: str) -> str:
@@ -80,7 +68,7 @@ def is_signed_header(name: str) -> bool:
 def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload_hash: str) -> dict[str, str]:
     """The x-acs-* headers the signature adds before it is computed."""
     added = {
-        "x-acs-date": extended_utc(now),
+        "x-acs-date": kit.extended_utc(now),
         "x-acs-signature-nonce": nonce,
         "x-acs-content-sha256": payload_hash,
     }
@@ -106,7 +94,7 @@ def sign(
     `headers` are the request's headers without any of those; only the signable ones
     (see `is_signed_header`) enter the signature.
     """
-    payload_hash = sha256_hex(body) if body else EMPTY_SHA256  # RPC-style calls send no body
+    payload_hash = kit.sha256_hex(body) if body else EMPTY_SHA256  # RPC-style calls send no body
     items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     added = signing_headers(credentials, now, nonce, payload_hash)
     replaced = {name.lower() for name in added} | {"authorization"}
@@ -119,19 +107,19 @@ def sign(
     return added
 
 
-class Acs3Auth(NonceAuth):
+class Acs3Auth(kit.NonceAuth):
     """Signs each request (and each retry) with ACS3-HMAC-SHA256; no I/O, so sync and async share it."""
 
     requires_request_body = True
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))
-        path, query = split_target(request)
+        kit.remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))
+        path, query = kit.split_target(request)
         added = sign(
             request.method,
             path,
-            parse_query(query, plus_as_space=True),
-            header_pairs(request),
+            kit.parse_query(query, plus_as_space=True),
+            kit.header_pairs(request),
             request.content,
             self._credentials,
             self._clock(),

@@ -15,26 +15,13 @@ from urllib.parse import unquote
 
 import httpx
 
+from kms_pubkey import signing as kit
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import (
-    basic_utc,
-    canonical_query,
-    header_pairs,
-    hmac_hex,
-    hmac_raw,
-    parse_query,
-    percent_encode,
-    remove_headers,
-    sha256_hex,
-    split_target,
-    utc_now,
-)
-from kms_pubkey.signing import canonical_headers as kit_headers
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 # The X-Amz-Date stamp; its first 8 characters are the credential scope's date. A naive
 # time is taken as UTC (as `datetime.utcnow()` and botocore give).
-amz_date = basic_utc
+amz_date = kit.basic_utc
 
 
 def canonical_uri(path: str, *, normalize: bool = True) -> str:
@@ -47,13 +34,13 @@ def canonical_uri(path: str, *, normalize: bool = True) -> str:
         path = "/" + path.lstrip("/")  # normpath keeps a leading '//'
         if trailing and not path.endswith("/"):
             path += "/"
-    return percent_encode(path, keep_slash=True)
+    return kit.percent_encode(path, keep_slash=True)
 
 
 def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
     """Repeated names join their values with commas in order; values are trimmed and
     inner runs of white space (folded lines included) become one space."""
-    return kit_headers(headers, clean=_collapse)
+    return kit.canonical_headers(headers, clean=_collapse)
 
 
 def _collapse(value: str) -> str:
@@ -75,7 +62,7 @@ def canonical_request(
         [
             method.upper(),
             canonical_uri(path, normalize=normalize),
-            canonical_query(query),
+            kit.canonical_query(query),
             block,
             signed,
             payload_hash,
@@ -89,20 +76,20 @@ def credential_scope(date: str, region: str, service: str) -> str:
 
 
 def string_to_sign(amz_date: str, scope: str, canonical: str) -> str:
-    return f"{ALGORITHM}\n{amz_date}\n{scope}\n{sha256_hex(canonical)}"
+    return f"{ALGORITHM}\n{amz_date}\n{scope}\n{kit.sha256_hex(canonical)}"
 
 
 @lru_cache(maxsize=64)
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     """The day's derived key; cached because it changes once a day per region."""
-    key = hmac_raw("AWS4" + secret, date)
+    key = kit.hmac_raw("AWS4" + secret, date)
     for part in (region, service, "aws4_request"):
-        key = hmac_raw(key, part)
+        key = kit.hmac_raw(key, part)
     return key
 
 
 def signature(key: bytes, text: str) -> str:
-    return hmac_hex(key, text)
+    return kit.hmac_hex(key, text)
 
 
 def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str) -> str:
@@ -124,7 +111,7 @@ class SigV4Auth(httpx.Auth):
         credentials: Credentials,
         region: str,
         service: str = "kms",
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = kit.utc_now,
     ) -> None:
         self._credentials = credentials
         self._region = region
@@ -145,12 +132,12 @@ class SigV4Auth(httpx.Auth):
         if creds.token:
             request.headers["X-Amz-Security-Token"] = creds.token
         else:
-            remove_headers(request, ("x-amz-security-token",))
-        headers = [(name, value) for name, value in header_pairs(request) if _signable(name)]
-        payload_hash = sha256_hex(request.content)
-        raw_path, raw_query = split_target(request)
+            kit.remove_headers(request, ("x-amz-security-token",))
+        headers = [(name, value) for name, value in kit.header_pairs(request) if _signable(name)]
+        payload_hash = kit.sha256_hex(request.content)
+        raw_path, raw_query = kit.split_target(request)
         canonical, signed = canonical_request(
-            request.method, unquote(raw_path), parse_query(raw_query), headers, payload_hash
+            request.method, unquote(raw_path), kit.parse_query(raw_query), headers, payload_hash
         )
         scope = credential_scope(stamp[:8], self._region, self._service)
         key = signing_key(creds.secret, stamp[:8], self._region, self._service)

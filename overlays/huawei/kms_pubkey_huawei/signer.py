@@ -20,22 +20,9 @@ from urllib.parse import unquote
 
 import httpx
 
+from kms_pubkey import signing as kit
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import (
-    BASIC_FORMAT,
-    basic_utc,
-    canonical_query,
-    header_pairs,
-    hmac_hex,
-    parse_query,
-    percent_encode,
-    remove_headers,
-    sha256_hex,
-    split_target,
-    utc_now,
-)
 from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
-from kms_pubkey.signing import canonical_headers as kit_headers
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -43,14 +30,14 @@ CONTENT_HASH_HEADER = "X-Sdk-Content-Sha256"
 PROJECT_HEADER = "X-Project-Id"
 SECURITY_TOKEN_HEADER = "X-Security-Token"
 AUTH_TOKEN_HEADER = "X-Auth-Token"
-DATE_FORMAT = BASIC_FORMAT  # X-Sdk-Date
+DATE_FORMAT = kit.BASIC_FORMAT  # X-Sdk-Date
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
-sdk_date = basic_utc  # the X-Sdk-Date stamp
+sdk_date = kit.basic_utc  # the X-Sdk-Date stamp
 
 
 def canonical_uri(path: str) -> str:
     """Each decoded path segment encoded again; always ends in '/', though the wire path need not."""
-    uri = percent_encode(unquote(path), keep_slash=True)
+    uri = kit.percent_encode(unquote(path), keep_slash=True)
     return uri if uri.endswith("/") else uri + "/"
 
 
@@ -61,7 +48,7 @@ def signable(name: str) -> bool:
 
 def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
     """Values trimmed, the last of a repeated name wins, names with '_' left out."""
-    return kit_headers(((k, v) for k, v in headers if signable(k)), join=_last)
+    return kit.canonical_headers(((k, v) for k, v in headers if signable(k)), join=_last)
 
 
 def _last(values: list[str]) -> str:
@@ -75,7 +62,7 @@ def payload_hash(body: bytes, headers: Sequence[tuple[str, str]]) -> str:
     for name, value in headers:
         if name.lower() == CONTENT_HASH_HEADER.lower() and value:
             return value
-    return sha256_hex(body)
+    return kit.sha256_hex(body)
 
 
 def needs_unsigned_payload(content_type: str | None) -> bool:
@@ -95,16 +82,16 @@ def canonical_request(
     """(canonical request, signed headers)."""
     block, signed = canonical_headers(headers)
     # The query is sorted before it is encoded, as huaweicloudsdkcore does.
-    query_text = canonical_query(query, sort_decoded=True)
+    query_text = kit.canonical_query(query, sort_decoded=True)
     text = "\n".join([method.upper(), canonical_uri(path), query_text, block, signed, body_hash])
     return text, signed
 
 
 def string_to_sign(sdk_date: str, canonical: str) -> str:
-    return f"{ALGORITHM}\n{sdk_date}\n{sha256_hex(canonical)}"
+    return f"{ALGORITHM}\n{sdk_date}\n{kit.sha256_hex(canonical)}"
 
 
-signature = hmac_hex  # hex HMAC-SHA256 keyed by SK directly, no key derivation
+signature = kit.hmac_hex  # hex HMAC-SHA256 keyed by SK directly, no key derivation
 
 
 def authorization(access_key: str, signed_headers: str, sig: str) -> str:
@@ -131,18 +118,18 @@ def sign_request(
         request.headers[PROJECT_HEADER] = project_id
     if credentials.token:
         request.headers[SECURITY_TOKEN_HEADER] = credentials.token
-        remove_headers(request, ("authorization",))
+        kit.remove_headers(request, ("authorization",))
     else:
-        remove_headers(request, (SECURITY_TOKEN_HEADER.lower(), "authorization"))
-    pairs = header_pairs(request)
+        kit.remove_headers(request, (SECURITY_TOKEN_HEADER.lower(), "authorization"))
+    pairs = kit.header_pairs(request)
     content_type = next((value for name, value in pairs if name == "content-type"), None)
     if needs_unsigned_payload(content_type):
         request.headers[CONTENT_HASH_HEADER] = UNSIGNED_PAYLOAD
-        pairs = header_pairs(request)
+        pairs = kit.header_pairs(request)
     headers = [(k, v) for k, v in pairs if _signed_on_the_wire(k)]
-    raw_path, raw_query = split_target(request)
+    raw_path, raw_query = kit.split_target(request)
     canonical, signed = canonical_request(
-        request.method, raw_path, parse_query(raw_query), headers, payload_hash(request.content, headers)
+        request.method, raw_path, kit.parse_query(raw_query), headers, payload_hash(request.content, headers)
     )
     sig = signature(credentials.secret, string_to_sign(stamp, canonical))
     request.headers["Authorization"] = authorization(credentials.access_key_id, signed, sig)
@@ -157,7 +144,7 @@ class AkSkAuth(httpx.Auth):
         self,
         credentials: Credentials,
         project_id: str | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = kit.utc_now,
     ) -> None:
         self._credentials = credentials
         self._project_id = project_id
