@@ -102,6 +102,7 @@ class _AlibabaClient(VendorClient[TransportT]):
             region,
             (credentials.secret, credentials.token),
             shown=(("signature_version", signature_version),),
+            carries="an STS security token" if credentials.token else None,
         )
         self._open(settings, timeout, max_retries, transport)
 

@@ -92,7 +92,8 @@ class _AwsClient(VendorClient[TransportT]):
         region = check_region(resolve_region(region, profile), "AWS")
         auth = SigV4Auth(credentials, region, clock=clock)
         secrets = (credentials.secret, credentials.token)
-        settings = Settings(resolve_endpoint(region, endpoint), auth, region, secrets)
+        carries = "a session token" if credentials.token else None
+        settings = Settings(resolve_endpoint(region, endpoint), auth, region, secrets, carries=carries)
         self._open(settings, timeout, max_retries, transport)
 
 

@@ -16,7 +16,8 @@ import attrs
 import httpx
 
 from kms_pubkey import defaults, transport
-from kms_pubkey.errors import ClientClosedError, ResponseError
+from kms_pubkey.endpoints import is_loopback
+from kms_pubkey.errors import ClientClosedError, ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
 from kms_pubkey.transport import RequestPolicy
 from kms_pubkey.vendor import Answer, Vendor, error_from_response, text_or_none
@@ -38,6 +39,9 @@ class Settings:
     verify: ssl.SSLContext | bool = True
     shown: tuple[tuple[str, str], ...] = ()
     """More (name, value) pairs for the repr and attributes, e.g. the signature version."""
+    carries: str | None = None
+    """What replayable credential each request carries ("a session token", ...), if any:
+    it is then sent over https only (or plain http to a loopback address, for emulators)."""
 
 
 def generated_client_args(
@@ -126,6 +130,15 @@ class VendorClient(Generic[TransportT]):
         transport: TransportT | None,
     ) -> None:
         declaration = self._declaration
+        if (
+            settings.carries
+            and httpx.URL(settings.endpoint).scheme != "https"
+            and not is_loopback(settings.endpoint)
+        ):
+            raise ValidationError(
+                f"{declaration.name}: refusing to send {settings.carries} over plain http to "
+                f"{settings.endpoint}: use an https:// endpoint (plain http only reaches a loopback address)"
+            )
         self._policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
         self.vendor = declaration.name
         self.endpoint = settings.endpoint

@@ -18,7 +18,6 @@ from kms_pubkey_huawei_api.types import UNSET, Response
 
 from kms_pubkey import defaults
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
-from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
@@ -81,14 +80,14 @@ class _HuaweiClient(VendorClient[TransportT]):
         found = resolve_auth(access_key, secret_key, security_token, auth_token)
         shown = (("project_id", project),)
         if isinstance(found, IamToken):
-            if httpx.URL(base_url).scheme != "https" and not is_loopback(base_url):
-                raise ValidationError(
-                    "auth_token is only sent over https (or plain http to a loopback address)"
-                )
-            settings = Settings(base_url, TokenAuth(found.token), region, (found.token,), shown=shown)
+            auth: httpx.Auth = TokenAuth(found.token)
+            settings = Settings(base_url, auth, region, (found.token,), shown=shown, carries="an IAM token")
         else:
             auth = AkSkAuth(found, project, clock=clock)
-            settings = Settings(base_url, auth, region, (found.secret, found.token), shown=shown)
+            carries = "a security token" if found.token else None
+            settings = Settings(
+                base_url, auth, region, (found.secret, found.token), shown=shown, carries=carries
+            )
         self._open(settings, timeout, max_retries, transport)
 
 

@@ -118,9 +118,9 @@ class _InstanceClient(VendorClient[TransportT]):
             raise ValidationError("pass client_key_file or client_key, not both")
         auth = InstanceAuth(client_key, clock=clock)
         shown = (("client_key_id", auth.key_id),)
-        self._open(
-            Settings(base_url, auth, verify=tls_verify(ca_file), shown=shown), timeout, max_retries, transport
-        )
+        carries = "a ClientKey Bearer signature"
+        settings = Settings(base_url, auth, verify=tls_verify(ca_file), shown=shown, carries=carries)
+        self._open(settings, timeout, max_retries, transport)
 
 
 class AlibabaKmsInstanceClient(_InstanceClient[httpx.BaseTransport], SyncClient):
