@@ -213,6 +213,14 @@ def comment_claims(text: str, values: dict[int, Any]) -> int:
     return checked
 
 
+def line_of(snippet: str, code: str) -> int:
+    """The number of the line whose code (before any comment) is `code`."""
+    (number,) = [
+        n for n, line in enumerate(snippet.splitlines(), start=1) if line.split("  #")[0].strip() == code
+    ]
+    return number
+
+
 def emulator_env(monkeypatch: pytest.MonkeyPatch, emu: Emulator, **extra: str) -> None:
     for name, value in {**emu.client_env(), **extra}.items():
         monkeypatch.setenv(name, value)
@@ -238,7 +246,7 @@ def test_readme_aws_snippet(
     assert comment_claims(snippet, values) == 2  # key_spec and to_jwk()
     pem_lines = key.pem.splitlines()
     assert "\r" not in key.pem and max(len(line) for line in pem_lines) == 64
-    crypto_key = values[max(values) - 1]  # the `key.to_cryptography()` line
+    crypto_key = values[line_of(snippet, "key.to_cryptography()")]
     assert _pem(crypto_key) == made["aws"]
 
 
@@ -387,20 +395,21 @@ def test_emulator_readme_python_snippet() -> None:
     namespace: dict[str, Any] = {}
     values = run_snippet(snippet, namespace)
     emu, key = namespace["emu"], namespace["key"]
-    lines = {
-        line.strip().split("  #")[0]: number for number, line in enumerate(snippet.splitlines(), start=1)
-    }
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", values[lines["emu.url"]])
-    assert {(k.vendor, k.key_spec) for k in values[lines["emu.keys"]]} >= {
-        ("aws", "ECC_NIST_P256"),
-        ("huawei", "EC_P256"),
-    }
-    assert (key.vendor, key.key_spec, key.enabled) == ("aws", "ECC_NIST_P256", False)
-    assert values[lines["emu.client_env()"]]["AWS_ACCESS_KEY_ID"] == "emulator-access-key"
-    files = values[lines["emu.client_key_file, emu.client_key_password_file, emu.ca_file"]]
-    assert [f.name for f in files][2] == "ca.pem"
-    assert files[0].name.startswith("clientKey_") and files[1].name.endswith("_Password.txt")
-    assert not files[0].exists()  # a temporary state dir, removed at stop
+
+    def value(code: str) -> Any:
+        return values[line_of(snippet, code)]
+
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", value("emu.url"))
+    every = {(k.vendor, k.key_spec): k for k in value("emu.keys")}
+    assert {("aws", "ECC_NIST_P256"), ("alibaba", "EC_P256"), ("huawei", "EC_P256")} <= every.keys()
+    assert every["aws", "ECC_NIST_P256"] is key and key.enabled is False
+    assert [k for k in emu.keys if not k.enabled] == [key]
+    assert value("emu.client_env()")["AWS_ACCESS_KEY_ID"] == emu.config.access_key_id
+    files = value("emu.client_key_file, emu.client_key_password_file, emu.ca_file")
+    assert files[0].name.startswith("clientKey_") and files[0].suffix == ".json"
+    assert files[1] == files[0].with_name(files[0].stem + "_Password.txt")
+    assert files[2].name == "ca.pem"
+    assert not files[0].exists()  # without a state dir, a temporary folder removed at stop
 
 
 def _free_port() -> int:
