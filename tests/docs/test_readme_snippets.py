@@ -18,6 +18,7 @@ from the emulator's admin listing and from keys this test made itself with `cryp
 from __future__ import annotations
 
 import ast
+import base64
 import json
 import os
 import re
@@ -75,6 +76,9 @@ COVERAGE: dict[str, dict[str, str]] = {
     "emulator/README.md": {
         "$ kms-pubkey emulator --host 127.0.0.1 --port 8765 [--state-dir DIR]": "emulator-command",
         "from kms_pubkey_emulator import Emulator": "python:emulator",
+    },
+    "overlays/core/README.md": {
+        "import kms_pubkey": "python:load",
     },
     "overlays/huawei/README.md": {
         "from kms_pubkey_huawei import HuaweiKmsClient": "python:huawei-readme",
@@ -464,6 +468,30 @@ def test_emulator_readme_command(tmp_path: Path) -> None:
     for name in ("client_key_file", "client_key_password_file", "ca_file"):
         assert credentials[name] in output
         assert Path(credentials[name]).is_relative_to(tmp_path) and Path(credentials[name]).exists()
+
+
+# --- overlays/core/README.md --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["SPKI PEM", "CRLF PEM", "literal \\n PEM", "DER", "base64 DER"])
+def test_core_readme_snippet(form: str) -> None:
+    """`pem` is a key cryptography made, in each form the README lists for an EC key."""
+    public = ec.generate_private_key(ec.SECP256R1()).public_key()
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = _pem(public)
+    given: str | bytes = {
+        "SPKI PEM": pem,
+        "CRLF PEM": pem.replace("\n", "\r\n"),
+        "literal \\n PEM": pem.replace("\n", "\\n"),
+        "DER": der,
+        "base64 DER": base64.b64encode(der).decode("ascii"),
+    }[form]
+    snippet = block("overlays/core/README.md", "python:load").text
+    namespace: dict[str, Any] = {"pem": given}
+    values = run_snippet(snippet, namespace)
+    assert namespace["key"].der == der
+    assert namespace["key"].pem == pem
+    assert comment_claims(snippet, values) == 2
 
 
 # --- overlays/huawei/README.md ------------------------------------------------------------------
