@@ -475,7 +475,7 @@ def test_emulator_readme_command(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("form", ["SPKI PEM", "CRLF PEM", "literal \\n PEM", "DER", "base64 DER"])
 def test_core_readme_snippet(form: str) -> None:
-    """`pem` is a key cryptography made, in each form the README lists for an EC key."""
+    """`data` is a key cryptography made, in each form the README lists for an EC key."""
     public = ec.generate_private_key(ec.SECP256R1()).public_key()
     der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     pem = _pem(public)
@@ -487,7 +487,7 @@ def test_core_readme_snippet(form: str) -> None:
         "base64 DER": base64.b64encode(der).decode("ascii"),
     }[form]
     snippet = block("overlays/core/README.md", "python:load").text
-    namespace: dict[str, Any] = {"pem": given}
+    namespace: dict[str, Any] = {"data": given}
     values = run_snippet(snippet, namespace)
     assert namespace["key"].der == der
     assert namespace["key"].pem == pem
