@@ -1,5 +1,5 @@
-"""Every fenced block of README.md, emulator/README.md and overlays/*/README.md is run, checked,
-or is byte-identical to a block another test runs.
+"""Every fenced block of README.md, emulator/README.md, overlays/*/README.md (and bench/README.md,
+which has none yet) is run, checked, or is byte-identical to a block another test runs.
 
 `COVERAGE` names, per file, every block by its first line and says how it is covered; a block it
 does not name fails `test_every_block_is_covered`, so a new snippet cannot slip in untested. The
@@ -99,7 +99,7 @@ class Block:
 
 def doc_files() -> list[str]:
     overlays = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("overlays/*/README.md"))
-    return ["README.md", "emulator/README.md", *overlays]
+    return ["README.md", "emulator/README.md", *overlays, "bench/README.md"]
 
 
 def blocks(file: str) -> list[Block]:
