@@ -13,16 +13,16 @@ installer's output.
 from __future__ import annotations
 
 import json
-import ssl
 import subprocess
 import sys
-import threading
 import venv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.tls import serve_over_tls
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".dkms-venv"
@@ -34,24 +34,10 @@ RUN_TIMEOUT = 180
 
 @pytest.fixture(scope="session")
 def tls_emulator(emulator: Any) -> Iterator[tuple[str, Any, list[Any]]]:
-    from werkzeug.serving import make_server
-
-    from kms_pubkey_emulator import EmulatorApp
     from kms_pubkey_emulator.vendors.alibaba_instance import client_key
 
-    material = client_key(emulator.state)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(material.server_cert_file), str(material.server_key_file))
-    server = make_server("127.0.0.1", 0, EmulatorApp(emulator.state), threaded=True, ssl_context=context)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        keys = [k for k in emulator.keys_for("alibaba") if k.enabled]
-        yield f"https://127.0.0.1:{server.server_port}", material, keys
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_over_tls(emulator) as url:
+        yield url, client_key(emulator.state), [k for k in emulator.keys_for("alibaba") if k.enabled]
 
 
 @pytest.fixture(scope="module")

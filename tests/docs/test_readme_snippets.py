@@ -24,10 +24,8 @@ import os
 import re
 import shutil
 import socket
-import ssl
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -44,6 +42,7 @@ import kms_pubkey
 from kms_pubkey_emulator import Emulator, EmulatorConfig
 from tests.cli.test_demo import DEMO
 from tests.cli.test_readme_cli import BLOCK as CLI_BLOCK
+from tests.support.tls import serve_over_tls
 
 pytestmark = pytest.mark.integration
 
@@ -293,25 +292,10 @@ def test_readme_alibaba_snippet(
 @pytest.fixture(scope="module")
 def tls_gateway(docs_emulator: tuple[Emulator, dict[str, str]]) -> Iterator[str]:
     """The emulator's app again over HTTPS, with the server certificate its instance CA signed."""
-    from werkzeug.serving import make_server
-
-    from kms_pubkey_emulator import EmulatorApp
-    from kms_pubkey_emulator.vendors.alibaba_instance import client_key
-
     emu, _ = docs_emulator
     assert emu.state is not None
-    material = client_key(emu.state)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(material.server_cert_file), str(material.server_key_file))
-    server = make_server("127.0.0.1", 0, EmulatorApp(emu.state), threaded=True, ssl_context=context)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_over_tls(emu) as url:
+        yield url
 
 
 def test_readme_alibaba_instance_snippet(
