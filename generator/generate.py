@@ -3,8 +3,9 @@
 Usage: python generator/generate.py [--check] [VENDOR ...]
 
 Each vendor is generated into a fresh temporary folder with the pinned
-openapi-python-client and ruff, every file is stamped DO NOT EDIT, and the result
-replaces generated/<vendor>/ (or, with --check, is compared against it).
+openapi-python-client (plus our templates in generator/templates/) and ruff, every
+file is stamped DO NOT EDIT, and the result replaces generated/<vendor>/ (or, with
+--check, is compared against it).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "generator" / "config"
+# Our few changed copies of the generator's templates (see generator/templates/NOTICE).
+TEMPLATES = ROOT / "generator" / "templates"
 # vendor -> spec file; the config file is generator/config/<vendor>.yaml
 VENDORS = {
     "aws": "aws-kms.yaml",
@@ -64,6 +67,8 @@ def generate(vendor: str, out: Path) -> None:
             "--meta",
             "pdm",
             "--fail-on-warning",
+            "--custom-template-path",
+            str(TEMPLATES),
             "--output-path",
             str(target),
         ]

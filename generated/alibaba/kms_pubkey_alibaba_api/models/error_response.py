@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -96,7 +96,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"Code: unexpected {type(data).__name__}")
 
         code = _parse_code(d.pop("Code", UNSET))
 
@@ -105,7 +107,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"Message: unexpected {type(data).__name__}")
 
         message = _parse_message(d.pop("Message", UNSET))
 
@@ -114,7 +118,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"RequestId: unexpected {type(data).__name__}")
 
         request_id = _parse_request_id(d.pop("RequestId", UNSET))
 
@@ -123,7 +129,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"HostId: unexpected {type(data).__name__}")
 
         host_id = _parse_host_id(d.pop("HostId", UNSET))
 
@@ -132,7 +140,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"Recommend: unexpected {type(data).__name__}")
 
         recommend = _parse_recommend(d.pop("Recommend", UNSET))
 
@@ -141,7 +151,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(int | None | Unset, data)
+            if type(data) is int:
+                return data
+            raise TypeError(f"HttpStatus: unexpected {type(data).__name__}")
 
         http_status = _parse_http_status(d.pop("HttpStatus", UNSET))
 

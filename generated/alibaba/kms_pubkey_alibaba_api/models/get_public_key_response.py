@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -76,7 +76,9 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"KeyId: unexpected {type(data).__name__}")
 
         key_id = _parse_key_id(d.pop("KeyId", UNSET))
 
@@ -85,7 +87,9 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"KeyVersionId: unexpected {type(data).__name__}")
 
         key_version_id = _parse_key_version_id(d.pop("KeyVersionId", UNSET))
 
@@ -94,7 +98,9 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"PublicKey: unexpected {type(data).__name__}")
 
         public_key = _parse_public_key(d.pop("PublicKey", UNSET))
 
@@ -103,7 +109,9 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"RequestId: unexpected {type(data).__name__}")
 
         request_id = _parse_request_id(d.pop("RequestId", UNSET))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -67,13 +67,19 @@ class ErrorResponse:
                 return field_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ErrorType | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"__type: unexpected {type(data).__name__}")
 
         field_type_ = _parse_field_type_(d.pop("__type", UNSET))
 
         message = d.pop("message", UNSET)
+        if not isinstance(message, Unset) and not isinstance(message, str):
+            raise TypeError(f"message: unexpected {type(message).__name__}")
 
         Message = d.pop("Message", UNSET)
+        if not isinstance(Message, Unset) and not isinstance(Message, str):
+            raise TypeError(f"Message: unexpected {type(Message).__name__}")
 
         error_response = cls(
             field_type_=field_type_,

@@ -47,8 +47,16 @@ class GetPublicKeyRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         key_id = d.pop("KeyId")
+        if not isinstance(key_id, str):
+            raise TypeError(f"KeyId: unexpected {type(key_id).__name__}")
 
-        grant_tokens = cast(list[str], d.pop("GrantTokens", UNSET))
+        _grant_tokens = d.pop("GrantTokens", UNSET)
+        if not isinstance(_grant_tokens, Unset) and not (
+            isinstance(_grant_tokens, list) and all(isinstance(item, str) for item in _grant_tokens)
+        ):
+            raise TypeError(f"GrantTokens: unexpected {type(_grant_tokens).__name__}")
+
+        grant_tokens = cast(list[str], _grant_tokens)
 
         get_public_key_request = cls(
             key_id=key_id,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -165,8 +165,12 @@ class GetPublicKeyResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         key_id = d.pop("KeyId", UNSET)
+        if not isinstance(key_id, Unset) and not isinstance(key_id, str):
+            raise TypeError(f"KeyId: unexpected {type(key_id).__name__}")
 
         public_key = d.pop("PublicKey", UNSET)
+        if not isinstance(public_key, Unset) and not isinstance(public_key, str):
+            raise TypeError(f"PublicKey: unexpected {type(public_key).__name__}")
 
         def _parse_customer_master_key_spec(data: object) -> KeySpec | None | str | Unset:
             if data is None:
@@ -181,7 +185,9 @@ class GetPublicKeyResponse:
                 return customer_master_key_spec_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(KeySpec | None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"CustomerMasterKeySpec: unexpected {type(data).__name__}")
 
         customer_master_key_spec = _parse_customer_master_key_spec(d.pop("CustomerMasterKeySpec", UNSET))
 
@@ -198,7 +204,9 @@ class GetPublicKeyResponse:
                 return key_spec_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(KeySpec | None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"KeySpec: unexpected {type(data).__name__}")
 
         key_spec = _parse_key_spec(d.pop("KeySpec", UNSET))
 
@@ -215,7 +223,9 @@ class GetPublicKeyResponse:
                 return key_usage_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(KeyUsage | None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"KeyUsage: unexpected {type(data).__name__}")
 
         key_usage = _parse_key_usage(d.pop("KeyUsage", UNSET))
 
@@ -224,34 +234,35 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                encryption_algorithms_type_0 = []
-                _encryption_algorithms_type_0 = data
-                for encryption_algorithms_type_0_item_data in _encryption_algorithms_type_0:
+            encryption_algorithms_type_0 = []
+            _encryption_algorithms_type_0 = data
+            if not isinstance(_encryption_algorithms_type_0, list):
+                raise TypeError(
+                    f"EncryptionAlgorithms_type_0: unexpected {type(_encryption_algorithms_type_0).__name__}"
+                )
 
-                    def _parse_encryption_algorithms_type_0_item(data: object) -> EncryptionAlgorithm | str:
-                        try:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            encryption_algorithms_type_0_item_type_0 = EncryptionAlgorithm(data)
+            for encryption_algorithms_type_0_item_data in _encryption_algorithms_type_0:
 
-                            return encryption_algorithms_type_0_item_type_0
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        return cast(EncryptionAlgorithm | str, data)
+                def _parse_encryption_algorithms_type_0_item(data: object) -> EncryptionAlgorithm | str:
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        encryption_algorithms_type_0_item_type_0 = EncryptionAlgorithm(data)
 
-                    encryption_algorithms_type_0_item = _parse_encryption_algorithms_type_0_item(
-                        encryption_algorithms_type_0_item_data
-                    )
+                        return encryption_algorithms_type_0_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if isinstance(data, str):
+                        return data
+                    raise TypeError(f"EncryptionAlgorithms_type_0_item: unexpected {type(data).__name__}")
 
-                    encryption_algorithms_type_0.append(encryption_algorithms_type_0_item)
+                encryption_algorithms_type_0_item = _parse_encryption_algorithms_type_0_item(
+                    encryption_algorithms_type_0_item_data
+                )
 
-                return encryption_algorithms_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[EncryptionAlgorithm | str] | None | Unset, data)
+                encryption_algorithms_type_0.append(encryption_algorithms_type_0_item)
+
+            return encryption_algorithms_type_0
 
         encryption_algorithms = _parse_encryption_algorithms(d.pop("EncryptionAlgorithms", UNSET))
 
@@ -260,34 +271,33 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                signing_algorithms_type_0 = []
-                _signing_algorithms_type_0 = data
-                for signing_algorithms_type_0_item_data in _signing_algorithms_type_0:
+            signing_algorithms_type_0 = []
+            _signing_algorithms_type_0 = data
+            if not isinstance(_signing_algorithms_type_0, list):
+                raise TypeError(f"SigningAlgorithms_type_0: unexpected {type(_signing_algorithms_type_0).__name__}")
 
-                    def _parse_signing_algorithms_type_0_item(data: object) -> SigningAlgorithm | str:
-                        try:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            signing_algorithms_type_0_item_type_0 = SigningAlgorithm(data)
+            for signing_algorithms_type_0_item_data in _signing_algorithms_type_0:
 
-                            return signing_algorithms_type_0_item_type_0
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        return cast(SigningAlgorithm | str, data)
+                def _parse_signing_algorithms_type_0_item(data: object) -> SigningAlgorithm | str:
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        signing_algorithms_type_0_item_type_0 = SigningAlgorithm(data)
 
-                    signing_algorithms_type_0_item = _parse_signing_algorithms_type_0_item(
-                        signing_algorithms_type_0_item_data
-                    )
+                        return signing_algorithms_type_0_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if isinstance(data, str):
+                        return data
+                    raise TypeError(f"SigningAlgorithms_type_0_item: unexpected {type(data).__name__}")
 
-                    signing_algorithms_type_0.append(signing_algorithms_type_0_item)
+                signing_algorithms_type_0_item = _parse_signing_algorithms_type_0_item(
+                    signing_algorithms_type_0_item_data
+                )
 
-                return signing_algorithms_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[SigningAlgorithm | str] | None | Unset, data)
+                signing_algorithms_type_0.append(signing_algorithms_type_0_item)
+
+            return signing_algorithms_type_0
 
         signing_algorithms = _parse_signing_algorithms(d.pop("SigningAlgorithms", UNSET))
 
@@ -296,34 +306,35 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                key_agreement_algorithms_type_0 = []
-                _key_agreement_algorithms_type_0 = data
-                for key_agreement_algorithms_type_0_item_data in _key_agreement_algorithms_type_0:
+            key_agreement_algorithms_type_0 = []
+            _key_agreement_algorithms_type_0 = data
+            if not isinstance(_key_agreement_algorithms_type_0, list):
+                raise TypeError(
+                    f"KeyAgreementAlgorithms_type_0: unexpected {type(_key_agreement_algorithms_type_0).__name__}"
+                )
 
-                    def _parse_key_agreement_algorithms_type_0_item(data: object) -> KeyAgreementAlgorithm | str:
-                        try:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            key_agreement_algorithms_type_0_item_type_0 = KeyAgreementAlgorithm(data)
+            for key_agreement_algorithms_type_0_item_data in _key_agreement_algorithms_type_0:
 
-                            return key_agreement_algorithms_type_0_item_type_0
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        return cast(KeyAgreementAlgorithm | str, data)
+                def _parse_key_agreement_algorithms_type_0_item(data: object) -> KeyAgreementAlgorithm | str:
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        key_agreement_algorithms_type_0_item_type_0 = KeyAgreementAlgorithm(data)
 
-                    key_agreement_algorithms_type_0_item = _parse_key_agreement_algorithms_type_0_item(
-                        key_agreement_algorithms_type_0_item_data
-                    )
+                        return key_agreement_algorithms_type_0_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if isinstance(data, str):
+                        return data
+                    raise TypeError(f"KeyAgreementAlgorithms_type_0_item: unexpected {type(data).__name__}")
 
-                    key_agreement_algorithms_type_0.append(key_agreement_algorithms_type_0_item)
+                key_agreement_algorithms_type_0_item = _parse_key_agreement_algorithms_type_0_item(
+                    key_agreement_algorithms_type_0_item_data
+                )
 
-                return key_agreement_algorithms_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[KeyAgreementAlgorithm | str] | None | Unset, data)
+                key_agreement_algorithms_type_0.append(key_agreement_algorithms_type_0_item)
+
+            return key_agreement_algorithms_type_0
 
         key_agreement_algorithms = _parse_key_agreement_algorithms(d.pop("KeyAgreementAlgorithms", UNSET))
 
@@ -332,34 +343,35 @@ class GetPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                encapsulation_algorithms_type_0 = []
-                _encapsulation_algorithms_type_0 = data
-                for encapsulation_algorithms_type_0_item_data in _encapsulation_algorithms_type_0:
+            encapsulation_algorithms_type_0 = []
+            _encapsulation_algorithms_type_0 = data
+            if not isinstance(_encapsulation_algorithms_type_0, list):
+                raise TypeError(
+                    f"EncapsulationAlgorithms_type_0: unexpected {type(_encapsulation_algorithms_type_0).__name__}"
+                )
 
-                    def _parse_encapsulation_algorithms_type_0_item(data: object) -> EncapsulationAlgorithm | str:
-                        try:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            encapsulation_algorithms_type_0_item_type_0 = EncapsulationAlgorithm(data)
+            for encapsulation_algorithms_type_0_item_data in _encapsulation_algorithms_type_0:
 
-                            return encapsulation_algorithms_type_0_item_type_0
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        return cast(EncapsulationAlgorithm | str, data)
+                def _parse_encapsulation_algorithms_type_0_item(data: object) -> EncapsulationAlgorithm | str:
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        encapsulation_algorithms_type_0_item_type_0 = EncapsulationAlgorithm(data)
 
-                    encapsulation_algorithms_type_0_item = _parse_encapsulation_algorithms_type_0_item(
-                        encapsulation_algorithms_type_0_item_data
-                    )
+                        return encapsulation_algorithms_type_0_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if isinstance(data, str):
+                        return data
+                    raise TypeError(f"EncapsulationAlgorithms_type_0_item: unexpected {type(data).__name__}")
 
-                    encapsulation_algorithms_type_0.append(encapsulation_algorithms_type_0_item)
+                encapsulation_algorithms_type_0_item = _parse_encapsulation_algorithms_type_0_item(
+                    encapsulation_algorithms_type_0_item_data
+                )
 
-                return encapsulation_algorithms_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[EncapsulationAlgorithm | str] | None | Unset, data)
+                encapsulation_algorithms_type_0.append(encapsulation_algorithms_type_0_item)
+
+            return encapsulation_algorithms_type_0
 
         encapsulation_algorithms = _parse_encapsulation_algorithms(d.pop("EncapsulationAlgorithms", UNSET))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,7 +56,9 @@ class ErrorDetail:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"error_code: unexpected {type(data).__name__}")
 
         error_code = _parse_error_code(d.pop("error_code", UNSET))
 
@@ -65,7 +67,9 @@ class ErrorDetail:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"error_msg: unexpected {type(data).__name__}")
 
         error_msg = _parse_error_msg(d.pop("error_msg", UNSET))
 

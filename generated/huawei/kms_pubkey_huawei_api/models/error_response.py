@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -88,15 +88,11 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                error_type_1 = ErrorDetail.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            error_type_1 = ErrorDetail.from_dict(data)
 
-                return error_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ErrorDetail | None | Unset, data)
+            return error_type_1
 
         error = _parse_error(d.pop("error", UNSET))
 
@@ -105,7 +101,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"error_code: unexpected {type(data).__name__}")
 
         error_code = _parse_error_code(d.pop("error_code", UNSET))
 
@@ -114,7 +112,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"error_msg: unexpected {type(data).__name__}")
 
         error_msg = _parse_error_msg(d.pop("error_msg", UNSET))
 
@@ -123,7 +123,9 @@ class ErrorResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"request_id: unexpected {type(data).__name__}")
 
         request_id = _parse_request_id(d.pop("request_id", UNSET))
 

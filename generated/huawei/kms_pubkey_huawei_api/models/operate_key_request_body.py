@@ -45,8 +45,12 @@ class OperateKeyRequestBody:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         key_id = d.pop("key_id")
+        if not isinstance(key_id, str):
+            raise TypeError(f"key_id: unexpected {type(key_id).__name__}")
 
         sequence = d.pop("sequence", UNSET)
+        if not isinstance(sequence, Unset) and not isinstance(sequence, str):
+            raise TypeError(f"sequence: unexpected {type(sequence).__name__}")
 
         operate_key_request_body = cls(
             key_id=key_id,

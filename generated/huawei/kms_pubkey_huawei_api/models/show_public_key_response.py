@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,7 +57,9 @@ class ShowPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"key_id: unexpected {type(data).__name__}")
 
         key_id = _parse_key_id(d.pop("key_id", UNSET))
 
@@ -66,7 +68,9 @@ class ShowPublicKeyResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            if isinstance(data, str):
+                return data
+            raise TypeError(f"public_key: unexpected {type(data).__name__}")
 
         public_key = _parse_public_key(d.pop("public_key", UNSET))
 
