@@ -134,3 +134,19 @@ def test_public_names_from_design_and_readme_import() -> None:
 
     assert AlibabaKmsInstanceClient.__name__ == "AlibabaKmsInstanceClient"
     assert AsyncAlibabaKmsInstanceClient.__name__ == "AsyncAlibabaKmsInstanceClient"
+
+
+def test_an_extra_field_of_any_type_in_an_error_body_keeps_the_code() -> None:
+    """Alibaba bodies may repeat the status as `HttpStatus` (a number or a string): not in the
+    spec, so the generated model keeps it aside and the code still classes the error."""
+    from kms_pubkey.vendor import error_from_response
+    from kms_pubkey_alibaba.client import ALIBABA
+
+    for status in (404, "404", None):
+        body = {"Code": "Forbidden.KeyNotFound", "Message": "gone", "RequestId": "r", "HttpStatus": status}
+        error = error_from_response(ALIBABA, httpx.Response(404, json=body))
+        assert (type(error), error.code, error.request_id) == (
+            kms_pubkey.NotFoundError,
+            "Forbidden.KeyNotFound",
+            "r",
+        )

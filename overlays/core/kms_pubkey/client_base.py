@@ -17,10 +17,10 @@ import httpx
 
 from kms_pubkey import defaults, transport
 from kms_pubkey.endpoints import is_loopback
-from kms_pubkey.errors import ClientClosedError, ResponseError, ValidationError
+from kms_pubkey.errors import ClientClosedError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
 from kms_pubkey.transport import RequestPolicy
-from kms_pubkey.vendor import Answer, Vendor, error_from_response, text_or_none
+from kms_pubkey.vendor import Answer, Vendor, error_from_response
 
 USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -88,28 +88,21 @@ _LIST_FIELDS = (
 
 
 def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> PublicKey:
-    """The key an answer carries. The generated parser passes any JSON type through, so
-    each field's type is checked here, once for every vendor."""
-    what = f"{vendor.name} answered {vendor.operation.name}"
+    """The key an answer carries, the generated model taken as it is: its parser has already
+    refused any field of the wrong JSON type, so absent (UNSET) becomes None and an enum
+    member its value, nothing more."""
+    unset = vendor.unset
 
-    def one(value: object, name: str) -> str | None:
-        found = text_or_none(value, vendor.unset)
-        if found is None and value is not None and value is not vendor.unset:
-            raise ResponseError(f"{what} with a {type(value).__name__} as {name}")
-        return found
+    def one(value: object) -> Any:
+        return None if value is None or value is unset else getattr(value, "value", value)
 
-    def many(value: object, name: str) -> tuple[str, ...]:
-        if value is None or value is vendor.unset:
-            return ()
-        if not isinstance(value, list):
-            raise ResponseError(f"{what} with {name} that is not a list of names")
-        return tuple(found for found in (one(v, name) for v in value) if found is not None)
-
-    fields: dict[str, Any] = {name: one(getattr(answer, name), name) for name in _TEXT_FIELDS}
-    fields.update((name, many(getattr(answer, name), name)) for name in _LIST_FIELDS)
+    fields: dict[str, Any] = {name: one(getattr(answer, name)) for name in _TEXT_FIELDS}
+    for name in _LIST_FIELDS:
+        values = getattr(answer, name)
+        fields[name] = () if values is None or values is unset else tuple(one(v) for v in values)
     if not fields["request_id"] and vendor.request_id_header:
         fields["request_id"] = headers.get(vendor.request_id_header)
-    return from_service(one(answer.public_key, "public_key") or "", vendor=vendor.name, **fields)
+    return from_service(one(answer.public_key) or "", vendor=vendor.name, **fields)
 
 
 class VendorClient(Generic[TransportT]):

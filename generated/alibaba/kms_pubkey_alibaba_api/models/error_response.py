@@ -21,7 +21,6 @@ class ErrorResponse:
         request_id (None | str | Unset):
         host_id (None | str | Unset):
         recommend (None | str | Unset):
-        http_status (int | None | Unset): Some KMS error bodies repeat the HTTP status.
     """
 
     code: None | str | Unset = UNSET
@@ -29,7 +28,6 @@ class ErrorResponse:
     request_id: None | str | Unset = UNSET
     host_id: None | str | Unset = UNSET
     recommend: None | str | Unset = UNSET
-    http_status: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,12 +61,6 @@ class ErrorResponse:
         else:
             recommend = self.recommend
 
-        http_status: int | None | Unset
-        if isinstance(self.http_status, Unset):
-            http_status = UNSET
-        else:
-            http_status = self.http_status
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -82,8 +74,6 @@ class ErrorResponse:
             field_dict["HostId"] = host_id
         if recommend is not UNSET:
             field_dict["Recommend"] = recommend
-        if http_status is not UNSET:
-            field_dict["HttpStatus"] = http_status
 
         return field_dict
 
@@ -146,24 +136,12 @@ class ErrorResponse:
 
         recommend = _parse_recommend(d.pop("Recommend", UNSET))
 
-        def _parse_http_status(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if type(data) is int:
-                return data
-            raise TypeError(f"HttpStatus: unexpected {type(data).__name__}")
-
-        http_status = _parse_http_status(d.pop("HttpStatus", UNSET))
-
         error_response = cls(
             code=code,
             message=message,
             request_id=request_id,
             host_id=host_id,
             recommend=recommend,
-            http_status=http_status,
         )
 
         error_response.additional_properties = d
