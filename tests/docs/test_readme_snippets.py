@@ -359,7 +359,12 @@ def test_readme_layout_names_folders_that_exist() -> None:
 
 
 def _make(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["make", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    """`make` as a user types it, also when this suite itself runs under `make test`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
 
 
 def test_readme_make_commands() -> None:
