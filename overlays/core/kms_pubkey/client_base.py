@@ -16,7 +16,7 @@ import attrs
 import httpx
 
 from kms_pubkey import defaults, transport
-from kms_pubkey.errors import ClientClosedError, ResponseError
+from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError
 from kms_pubkey.public_key import PublicKey, from_service
 from kms_pubkey.transport import RequestPolicy
 from kms_pubkey.vendor import Answer, Vendor, error_from_response, text_or_none
@@ -159,8 +159,14 @@ class VendorClient(Generic[TransportT]):
         return self._used
 
     def _key(self, response: Any, kwargs: Mapping[str, Any]) -> PublicKey:
-        answer = self._declaration.operation.answer(response, kwargs)
-        return public_key(self._declaration, answer, response.headers)
+        """The parse boundary after the retry loop: whatever goes wrong here is the answer's fault."""
+        try:
+            answer = self._declaration.operation.answer(response, kwargs)
+            return public_key(self._declaration, answer, response.headers)
+        except KmsError:
+            raise
+        except Exception as exc:  # a hostile answer must still give a typed error
+            raise transport.answer_error(self._what, exc) from None
 
 
 class SyncClient(VendorClient[httpx.BaseTransport]):

@@ -6,12 +6,13 @@ with a new timestamp (and nonce). Only connection errors, 5xx and throttling are
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -97,16 +98,35 @@ def is_retryable(error: KmsError) -> bool:
     return isinstance(error, ApiError) and error.status_code >= 500
 
 
+_DELTA_SECONDS = re.compile(r"[0-9]+", re.ASCII)  # float() takes any length (inf at worst)
+_HTTP_DATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT",
+    re.ASCII,
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    """Retry-After as seconds (RFC 9110 10.2.3): ASCII delta-seconds or an IMF-fixdate; else None.
+
+    Only those two grammars: `str.isdigit` accepts '¹' and `email.utils` accepts loose
+    dates, and what either lets through could raise instead of being ignored.
+    """
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
+    value = value.strip(" \t")  # HTTP whitespace only: str.strip() also eats U+00A0 and friends
+    if _DELTA_SECONDS.fullmatch(value):
         return float(value)
+    found = _HTTP_DATE.fullmatch(value)
+    if found is None:
+        return None
+    day, month, year, hour, minute, second = found.groups()
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = datetime(
+            int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second), tzinfo=UTC
+        )
+    except ValueError:  # 31 Feb, hour 25...
         return None
     return max(0.0, when.timestamp() - now())
 
@@ -147,7 +167,7 @@ def _attempts(n: int) -> str:
     return f"{n} attempt" if n == 1 else f"{n} attempts"
 
 
-def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> KmsError | None:
+def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> KmsError:
     if isinstance(exc, KmsError):
         return exc
     if isinstance(exc, httpx.TimeoutException):
@@ -164,12 +184,15 @@ def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> 
         return SigningError(
             f"{what}: the request could not be signed, so none was sent ({type(exc).__name__})"
         )
-    if isinstance(
-        exc, (httpx.DecodingError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
-    ):
-        # Raised by the generated parser on a 2xx body it cannot read.
-        return ResponseError(f"{what}: the answer is not a valid result ({type(exc).__name__})")
-    return None
+    # Everything raised once the answer arrived is the answer's fault: the generated parser
+    # on a body it cannot read (ValueError, KeyError, TypeError, RecursionError from deep
+    # JSON...). One rule rather than a list, so no new kind of bad body escapes the hierarchy.
+    return answer_error(what, exc)
+
+
+def answer_error(what: str, exc: BaseException) -> ResponseError:
+    """The `ResponseError` for an unexpected exception while reading an answer: the parse boundary."""
+    return ResponseError(f"{what}: the answer is not a valid result ({type(exc).__name__})")
 
 
 def _summary(error: KmsError, exc: BaseException) -> str:
@@ -186,8 +209,6 @@ def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, state: _At
     """
     what = state.what
     error = _translate(exc, what, attempt + 1, state.answered or isinstance(exc, httpx.TransportError))
-    if error is None:
-        raise exc
     if isinstance(error, SigningError):
         raise error from exc
     if isinstance(exc, httpx.TransportError) and log.isEnabledFor(logging.DEBUG):
