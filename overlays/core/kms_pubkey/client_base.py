@@ -18,7 +18,7 @@ import httpx
 from kms_pubkey import defaults, transport
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError
 from kms_pubkey.public_key import PublicKey, from_service
-from kms_pubkey.transport import RequestPolicy
+from kms_pubkey.transport import RequestPolicy, install_log_filter
 from kms_pubkey.vendor import Answer, Vendor, error_from_response, text_or_none
 
 USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_info[1]}"
@@ -63,7 +63,8 @@ def generated_client_args(
         "verify_ssl": settings.verify,
         "follow_redirects": False,
         "raise_on_unexpected_status": False,
-        "headers": {"User-Agent": USER_AGENT},
+        # Only what kms_pubkey.transport decodes itself, under the answer-size cap (httpx adds br, zstd).
+        "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         "httpx_args": httpx_args,
     }
 
@@ -124,9 +125,11 @@ class VendorClient(Generic[TransportT]):
         timeout: float,
         max_retries: int,
         transport: TransportT | None,
+        total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
     ) -> None:
         declaration = self._declaration
-        self._policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
+        self._policy = RequestPolicy(timeout=timeout, max_retries=max_retries, total_timeout=total_timeout)
+        install_log_filter()
         self.vendor = declaration.name
         self.endpoint = settings.endpoint
         self.region = settings.region

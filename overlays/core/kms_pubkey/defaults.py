@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 TIMEOUT_SECONDS = 10.0
-"""Whole-request budget per attempt (connect, write, read): GetPublicKey answers in milliseconds."""
+"""Deadline of each attempt, from its start to the last byte of the answer (connect, send and
+the whole body; a server dripping bytes cannot stretch it). GetPublicKey answers in milliseconds."""
+
+TOTAL_TIMEOUT_SECONDS: float | None = None
+"""Deadline of a whole call across attempts and the waits between them; None means no cap
+beyond what `MAX_RETRIES` attempts of `TIMEOUT_SECONDS` (and their backoff) add up to.
+A retry that could not start before it is not made: the last error is raised instead."""
+
+MAX_ANSWER_BYTES = 1024 * 1024
+"""The largest answer read, on the wire and again after gzip/deflate decoding: a public key
+answer is a few KB, so more is hostile or broken (`ResponseError`, not retried)."""
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_RETRIES = 3

@@ -1,7 +1,17 @@
-"""The request policy every vendor client shares: timeout, retries, error translation.
+"""The request policy every vendor client shares: deadlines, retries, answer limits, error translation.
 
 Each attempt goes back through the httpx auth flow, so a retry is always signed afresh
 with a new timestamp (and nonce). Only connection errors, 5xx and throttling are retried.
+
+Time: `timeout` is a deadline per attempt covering connect, send and the whole body, and
+`total_timeout` (optional) a deadline across every attempt and the waits between them.
+httpx's own timeouts apply per socket operation, so the request hook shrinks them to what is
+left of the attempt, the response hook shrinks the body's read timeout again when the
+headers arrive, and the body stream checks the deadline at every chunk; an async attempt
+also runs under `asyncio.timeout`, which cancels it at the deadline exactly.
+
+Size: an answer is read through `_Guard`, which refuses more than `max_answer_bytes`, both
+on the wire and after gzip/deflate decoding (done here, bounded, not by httpx).
 """
 
 from __future__ import annotations
@@ -9,8 +19,10 @@ from __future__ import annotations
 import logging
 import random
 import re
+import ssl
 import time
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -21,6 +33,7 @@ import httpx
 from kms_pubkey import defaults
 from kms_pubkey.errors import (
     ApiError,
+    CertificateVerificationError,
     KmsError,
     ResponseError,
     SigningError,
@@ -38,14 +51,73 @@ a query string (Alibaba's v1 signature and STS token travel there), a signature 
 """
 
 
+SECRET_QUERY_NAMES = (
+    "Signature",
+    "SecurityToken",
+    "X-Amz-Signature",
+    "X-Amz-Security-Token",
+    "X-Amz-Credential",
+    "AccessKeySecret",
+    "access_token",
+    "auth_token",
+    "token",
+)
+"""Query parameters whose values are masked in log records: Alibaba's v1 signature and STS
+token travel in the query, and httpx logs each request's full URL at INFO."""
+
+_SECRET_QUERY = re.compile(
+    r"(?i)((?:^|[?&;\s])(?:" + "|".join(re.escape(name) for name in SECRET_QUERY_NAMES) + r")=)[^&;\s\"']*"
+)
+HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.connection_pool",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+"""Where httpx and httpcore log (a filter on a logger sees only its own records, not its children's)."""
+
+
+class QuerySecretFilter(logging.Filter):
+    """Masks the values of `SECRET_QUERY_NAMES` in a record's message, keeping the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the logging module's to report
+            return True
+        masked = _SECRET_QUERY.sub(r"\1***", message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+_LOG_FILTER = QuerySecretFilter()
+
+
+def install_log_filter() -> None:
+    """Attach the query-secret filter to the loggers of httpx and httpcore (and ours); idempotent.
+
+    Called whenever a client is built, so it is in place before any request is logged.
+    """
+    for name in (log.name, *HTTP_LOGGERS):
+        logging.getLogger(name).addFilter(_LOG_FILTER)  # addFilter ignores a second copy
+
+
 class _Attempt:
     """The attempt in progress: the response hook marks it answered, so a failure after that
-    is the answer's fault (`ResponseError`) and one before it is the request's (`SigningError`)."""
+    is the answer's fault (`ResponseError`) and one before it is the request's (`SigningError`).
 
-    __slots__ = ("answered", "number", "what")
+    `deadline` is the `time.monotonic()` by which the attempt must have its whole answer.
+    """
 
-    def __init__(self, what: str, number: int) -> None:
+    __slots__ = ("answered", "deadline", "limit", "number", "what")
+
+    def __init__(self, what: str, number: int, deadline: float, limit: int) -> None:
         self.what, self.number, self.answered = what, number, False
+        self.deadline, self.limit = deadline, limit
 
 
 _ATTEMPT: ContextVar[_Attempt | None] = ContextVar("kms_pubkey_attempt", default=None)
@@ -64,12 +136,16 @@ class RequestPolicy:
     backoff_base: float = defaults.BACKOFF_BASE_SECONDS
     backoff_cap: float = defaults.BACKOFF_CAP_SECONDS
     retry_after_cap: float = defaults.RETRY_AFTER_CAP_SECONDS
+    total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS
+    max_answer_bytes: int = defaults.MAX_ANSWER_BYTES
 
     def __attrs_post_init__(self) -> None:
         from kms_pubkey.errors import ValidationError
 
-        if not self.timeout > 0:
+        if not _positive(self.timeout):
             raise ValidationError("timeout must be a positive number of seconds")
+        if self.total_timeout is not None and not _positive(self.total_timeout):
+            raise ValidationError("total_timeout must be a positive number of seconds, or None")
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ValidationError("max_retries must be a whole number")
         if self.max_retries < 0:
@@ -92,7 +168,34 @@ class RequestPolicy:
         return rand() * min(self.backoff_cap, self.backoff_base * 2.0**attempt)
 
 
+def _positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")
+
+
+class _Clock:
+    """The overall deadline of one call (None without `total_timeout`) and each attempt's."""
+
+    __slots__ = ("overall", "policy")
+
+    def __init__(self, policy: RequestPolicy) -> None:
+        self.policy = policy
+        total = policy.total_timeout
+        self.overall = None if total is None else time.monotonic() + total
+
+    def attempt(self, what: str, number: int) -> _Attempt:
+        deadline = time.monotonic() + self.policy.timeout
+        if self.overall is not None:
+            deadline = min(deadline, self.overall)
+        return _Attempt(what, number, deadline, self.policy.max_answer_bytes)
+
+    def allows(self, delay: float) -> bool:
+        """Whether a retry after `delay` seconds would still start before the overall deadline."""
+        return self.overall is None or time.monotonic() + delay < self.overall
+
+
 def is_retryable(error: KmsError) -> bool:
+    if isinstance(error, CertificateVerificationError):
+        return False  # a wrong or missing CA does not fix itself between attempts
     if isinstance(error, (TransportError, ThrottlingError)):
         return True
     return isinstance(error, ApiError) and error.status_code >= 500
@@ -163,6 +266,25 @@ def _detail(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def _certificate_failure(exc: BaseException) -> str | None:
+    """The reason, when a connect failed because the server's certificate did not verify."""
+    cause: BaseException | None = exc
+    for _ in range(8):
+        if cause is None:
+            return None
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.verify_message or "certificate verify failed"
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _host(exc: httpx.TransportError) -> str:
+    try:
+        return exc.request.url.host or "the service"
+    except RuntimeError:
+        return "the service"
+
+
 def _attempts(n: int) -> str:
     return f"{n} attempt" if n == 1 else f"{n} attempts"
 
@@ -174,6 +296,15 @@ def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> 
         return TransportError(
             f"{what}: timed out talking to {_failed_url(exc)} after {_attempts(attempts)} "
             f"({type(exc).__name__})"
+        )
+    if isinstance(exc, TimeoutError):  # asyncio.timeout ended an async attempt at its deadline
+        return TransportError(f"{what}: timed out after {_attempts(attempts)} (the attempt's deadline)")
+    if isinstance(exc, httpx.ConnectError) and _certificate_failure(exc) is not None:
+        host = _host(exc)
+        return CertificateVerificationError(
+            f"{what}: certificate verification failed for {host} ({_certificate_failure(exc)}); "
+            "not retried: check the endpoint's host name, or give the CA that issued its "
+            "certificate (ca_file for a KMS instance)"
         )
     if isinstance(exc, httpx.TransportError):
         doing = "could not connect to" if isinstance(exc, httpx.ConnectError) else "lost the connection to"
@@ -202,11 +333,12 @@ def _summary(error: KmsError, exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, state: _Attempt) -> float:
+def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: _Attempt) -> float:
     """Seconds before the next attempt; raises the typed error when there is none.
 
     The one retry decision, shared by the sync and the async loop. `attempt` counts from 0.
     """
+    policy = clock.policy
     what = state.what
     error = _translate(exc, what, attempt + 1, state.answered or isinstance(exc, httpx.TransportError))
     if isinstance(error, SigningError):
@@ -221,6 +353,9 @@ def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, state: _At
             type(exc).__name__,
         )
     delay = policy.next_delay(attempt, error)
+    if delay is not None and not clock.allows(delay):
+        log.info("%s: attempt %d failed and total_timeout leaves no time to retry", what, attempt + 1)
+        delay = None
     if delay is None:
         if error is exc:
             raise exc
@@ -250,14 +385,15 @@ async def default_async_sleep(seconds: float) -> None:
 def call(
     send: Callable[[], R], policy: RequestPolicy, what: str, sleep: Callable[[float], None] | None = None
 ) -> R:
+    clock = _Clock(policy)
     attempt = 0
     while True:
-        state = _Attempt(what, attempt + 1)
+        state = clock.attempt(what, attempt + 1)
         _ATTEMPT.set(state)
         try:
             return send()
         except Exception as exc:
-            delay = _retry_delay(exc, attempt, policy, state)
+            delay = _retry_delay(exc, attempt, clock, state)
         attempt += 1
         (sleep or default_sleep)(delay)
 
@@ -268,23 +404,27 @@ async def acall(
     what: str,
     sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> R:
+    import asyncio
+
+    clock = _Clock(policy)
     attempt = 0
     while True:
-        state = _Attempt(what, attempt + 1)
+        state = clock.attempt(what, attempt + 1)
         _ATTEMPT.set(state)
         try:
-            return await send()
+            async with asyncio.timeout(state.deadline - time.monotonic()):
+                return await send()
         except Exception as exc:
-            delay = _retry_delay(exc, attempt, policy, state)
+            delay = _retry_delay(exc, attempt, clock, state)
         attempt += 1
         await (sleep or default_async_sleep)(delay)
 
 
 def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
-    """httpx response hooks (sync, async) that raise the vendor's error on any non-2xx.
+    """httpx event hooks (sync, async): deadline and size guards, and the vendor's error on any non-2xx.
 
-    They run before the generated parser sees the answer, so an HTML 502, an XML 403
-    or a status code outside `HTTPStatus` never reaches it.
+    The response hooks run before the generated parser sees the answer, so an HTML 502, an
+    XML 403 or a status code outside `HTTPStatus` never reaches it.
     """
 
     def check(response: httpx.Response) -> None:
@@ -299,15 +439,50 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
             await response.aread()
             raise decode(response)
 
-    return {"response": [check]}, {"response": [acheck]}
+    async def abound(request: httpx.Request) -> None:
+        _bound_timeouts(request)
+
+    return (
+        {"request": [_bound_timeouts], "response": [check]},
+        {"request": [abound], "response": [acheck]},
+    )
+
+
+_TIMEOUT_KEYS = ("connect", "read", "write", "pool")
+
+
+def _remaining(state: _Attempt, request: httpx.Request) -> float:
+    left = state.deadline - time.monotonic()
+    if left <= 0:
+        raise httpx.ReadTimeout("the attempt's deadline has passed", request=request)
+    return left
+
+
+def _bound_timeouts(request: httpx.Request) -> None:
+    """No socket operation of this attempt may wait past its deadline.
+
+    httpx builds a fresh timeout dict for each request, and httpcore reads it when each
+    phase starts (connect, send, and again when the body is first read), so shrinking it
+    here and in `_answered` bounds every wait by what is left.
+    """
+    state = _ATTEMPT.get()
+    timeouts = request.extensions.get("timeout")
+    if state is None or not isinstance(timeouts, dict):
+        return
+    left = _remaining(state, request)
+    for key in _TIMEOUT_KEYS:
+        current = timeouts.get(key)
+        timeouts[key] = left if current is None else min(current, left)
 
 
 def _answered(response: httpx.Response) -> None:
     state = _ATTEMPT.get()
+    request = response.request
     if state is not None:
         state.answered = True
+        _bound_timeouts(request)
+        _guard_body(response, state)
     if log.isEnabledFor(logging.DEBUG):
-        request = response.request
         log.debug(
             "%s: attempt %d: %s %s%s -> %d",
             state.what if state is not None else "request",
@@ -317,3 +492,109 @@ def _answered(response: httpx.Response) -> None:
             request.url.path,
             response.status_code,
         )
+
+
+# ---------------------------------------------------------------- the answer's size and time
+
+
+def _guard_body(response: httpx.Response, state: _Attempt) -> None:
+    """Read the body through a `_Guard`; decode gzip/deflate ourselves so the cap holds after it."""
+    limit = state.limit
+    length = response.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and int(length[:12]) > limit:
+        response.close()
+        raise _too_large(state)
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    inflate: _Inflate | None = None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflate = _Inflate(limit, state)
+        del response.headers["content-encoding"]  # httpx must not decode it a second time
+    elif encoding not in ("", "identity"):
+        response.close()
+        raise ResponseError(f"{state.what}: the answer uses content encoding {encoding[:40]!r}")
+    guard = _Guard(state, response.request, inflate)
+    stream = response.stream
+    if isinstance(stream, httpx.AsyncByteStream):
+        response.stream = _AsyncGuardedStream(stream, guard)
+    elif isinstance(stream, httpx.SyncByteStream):
+        response.stream = _GuardedStream(stream, guard)
+
+
+def _too_large(state: _Attempt) -> ResponseError:
+    return ResponseError(f"{state.what}: the answer is larger than {state.limit} bytes, far more than a key")
+
+
+class _Inflate:
+    """gzip or zlib-wrapped deflate, never producing more than the answer's limit."""
+
+    __slots__ = ("_left", "_state", "_zlib")
+
+    def __init__(self, limit: int, state: _Attempt) -> None:
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # either header, detected
+        self._left, self._state = limit, state
+
+    def feed(self, data: bytes) -> bytes:
+        try:
+            out = self._zlib.decompress(data, self._left + 1)
+        except zlib.error:
+            raise ResponseError(f"{self._state.what}: the answer's compressed body is corrupt") from None
+        if len(out) > self._left or self._zlib.unconsumed_tail:
+            raise _too_large(self._state)
+        self._left -= len(out)
+        return out
+
+    def end(self) -> bytes:
+        return self.feed(b"") if not self._zlib.eof else b""
+
+
+class _Guard:
+    """Each chunk of the answer: within the attempt's deadline and the size limit."""
+
+    __slots__ = ("_inflate", "_raw", "_request", "_state")
+
+    def __init__(self, state: _Attempt, request: httpx.Request, inflate: _Inflate | None) -> None:
+        self._state, self._request, self._inflate, self._raw = state, request, inflate, 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        _remaining(self._state, self._request)
+        self._raw += len(chunk)
+        if self._raw > self._state.limit:
+            raise _too_large(self._state)
+        return self._inflate.feed(chunk) if self._inflate is not None else chunk
+
+    def end(self) -> bytes:
+        return self._inflate.end() if self._inflate is not None else b""
+
+
+class _GuardedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, guard: _Guard) -> None:
+        self._inner, self._guard = inner, guard
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            out = self._guard.feed(chunk)
+            if out:
+                yield out
+        tail = self._guard.end()
+        if tail:
+            yield tail
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncGuardedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, guard: _Guard) -> None:
+        self._inner, self._guard = inner, guard
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            out = self._guard.feed(chunk)
+            if out:
+                yield out
+        tail = self._guard.end()
+        if tail:
+            yield tail
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
