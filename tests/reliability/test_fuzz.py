@@ -31,19 +31,19 @@ from kms_pubkey_huawei.client import HUAWEI
 from tests.reliability import clients
 from tests.reliability.clients import KINDS, Kind
 
-SCALE = 10 if os.environ.get("KMS_PUBKEY_FUZZ") == "1" else 1
-for _name, _scale in (("default", 1), ("fuzz", 10)):
-    settings.register_profile(
-        f"kms-pubkey-{_name}",
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-    )
-settings.load_profile("kms-pubkey-fuzz" if SCALE > 1 else "kms-pubkey-default")
+PROFILE = "kms-pubkey-fuzz" if os.environ.get("KMS_PUBKEY_FUZZ") == "1" else "kms-pubkey-test"
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("kms-pubkey-test", deadline=None, database=None, suppress_health_check=_QUIET)
+settings.register_profile("kms-pubkey-fuzz", deadline=None, database=None, suppress_health_check=_QUIET)
+SCALE = 10 if PROFILE == "kms-pubkey-fuzz" else 1
 
 
 def examples(count: int) -> Callable[[Any], Any]:
-    return settings(max_examples=count * SCALE)
+    """The selected profile with `count` examples (times ten under `make fuzz`).
+
+    The profile is a parent here, never loaded globally, so other hypothesis tests keep theirs.
+    """
+    return settings(settings.get_profile(PROFILE), max_examples=count * SCALE)
 
 
 # Per test below; the total is asserted so a change cannot silently drop under 20,000.
