@@ -189,3 +189,26 @@ def test_oversized_body_is_refused_without_reading_past_the_cap(
     assert 0 < body.pulled < total
     if encoding is None:
         assert body.pulled <= defaults.MAX_ANSWER_BYTES // 65536 + 1
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+def test_in_memory_body_is_read_by_either_client(asynchronous: bool) -> None:
+    # httpx.ByteStream is both a sync and an async stream: the guard must wrap it as the client's kind.
+    from tests.reliability import clients
+
+    body, content_type = clients.AWS.ok()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"Content-Type": content_type})
+
+    mock = httpx.MockTransport(handler)
+    if asynchronous:
+
+        async def main() -> bytes:
+            async with AsyncAwsKmsClient(endpoint="https://127.0.0.1", transport=mock, **CREDS) as client:
+                return (await client.get_public_key("k")).der
+
+        assert asyncio.run(main()) == clients.DER
+    else:
+        with AwsKmsClient(endpoint="https://127.0.0.1", transport=mock, **CREDS) as client:
+            assert client.get_public_key("k").der == clients.DER

@@ -428,13 +428,13 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
     """
 
     def check(response: httpx.Response) -> None:
-        _answered(response)
+        _answered(response, asynchronous=False)
         if not 200 <= response.status_code < 300:
             response.read()
             raise decode(response)
 
     async def acheck(response: httpx.Response) -> None:
-        _answered(response)
+        _answered(response, asynchronous=True)
         if not 200 <= response.status_code < 300:
             await response.aread()
             raise decode(response)
@@ -475,13 +475,13 @@ def _bound_timeouts(request: httpx.Request) -> None:
         timeouts[key] = left if current is None else min(current, left)
 
 
-def _answered(response: httpx.Response) -> None:
+def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
     state = _ATTEMPT.get()
     request = response.request
     if state is not None:
         state.answered = True
         _bound_timeouts(request)
-        _guard_body(response, state)
+        _guard_body(response, state, asynchronous)
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
             "%s: attempt %d: %s %s%s -> %d",
@@ -497,7 +497,7 @@ def _answered(response: httpx.Response) -> None:
 # ---------------------------------------------------------------- the answer's size and time
 
 
-def _guard_body(response: httpx.Response, state: _Attempt) -> None:
+def _guard_body(response: httpx.Response, state: _Attempt, asynchronous: bool) -> None:
     """Read the body through a `_Guard`; decode gzip/deflate ourselves so the cap holds after it."""
     limit = state.limit
     length = response.headers.get("content-length", "")
@@ -513,10 +513,10 @@ def _guard_body(response: httpx.Response, state: _Attempt) -> None:
         response.close()
         raise ResponseError(f"{state.what}: the answer uses content encoding {encoding[:40]!r}")
     guard = _Guard(state, response.request, inflate)
-    stream = response.stream
-    if isinstance(stream, httpx.AsyncByteStream):
+    stream = response.stream  # httpx.ByteStream is both kinds: the client's kind decides
+    if asynchronous and isinstance(stream, httpx.AsyncByteStream):
         response.stream = _AsyncGuardedStream(stream, guard)
-    elif isinstance(stream, httpx.SyncByteStream):
+    elif not asynchronous and isinstance(stream, httpx.SyncByteStream):
         response.stream = _GuardedStream(stream, guard)
 
 
