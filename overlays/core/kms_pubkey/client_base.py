@@ -106,7 +106,11 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
     fields.update((name, many(getattr(answer, name), name)) for name in _LIST_FIELDS)
     if not fields["request_id"] and vendor.request_id_header:
         fields["request_id"] = headers.get(vendor.request_id_header)
-    return from_service(one(answer.public_key, "public_key") or "", vendor=vendor.name, **fields)
+    key_text = one(answer.public_key, "public_key") or ""
+    if len(key_text) > defaults.MAX_KEY_TEXT_BYTES:
+        # Bounded before any reading, so an async client never spends long on one.
+        raise ResponseError(f"{what} with a public key of {len(key_text)} characters, far more than a key")
+    return from_service(key_text, vendor=vendor.name, **fields)
 
 
 class VendorClient(Generic[TransportT]):

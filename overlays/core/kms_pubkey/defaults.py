@@ -15,6 +15,13 @@ MAX_ANSWER_BYTES = 1024 * 1024
 """The largest answer read, on the wire and again after gzip/deflate decoding: a public key
 answer is a few KB, so more is hostile or broken (`ResponseError`, not retried)."""
 
+MAX_ANSWER_ITEMS = 2000
+"""The most JSON values (counted as the `{`, `[` and `,` bytes) an answer may hold: a key
+answer has a few dozen, and parsing time grows with their number (`ResponseError` beyond)."""
+
+MAX_KEY_TEXT_BYTES = 64 * 1024
+"""The longest public key text an answer may carry (PEM of the largest key is under 5 KB)."""
+
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_RETRIES = 3
 """Retries after the first attempt, for connection errors, 5xx and throttling only."""
