@@ -258,6 +258,7 @@ def test_fault(fault: Fault, kind: Kind, asynchronous: bool, delays: list[float]
         else:
             with pytest.raises(fault.expected) as caught:
                 _run(kind, server.url, asynchronous, fault.retries)
+            assert not type(caught.value).__name__.startswith("_"), "only public classes reach the caller"
             if fault.expected is ApiError:
                 assert type(caught.value) is ApiError  # not a subclass: neither auth nor throttling
             text = str(caught.value) + repr(caught.value)

@@ -292,6 +292,8 @@ def _attempts(n: int) -> str:
 
 
 def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> KmsError:
+    if isinstance(exc, _UnusableBody):
+        return ResponseError(str(exc))  # the public class, not the hooks' internal marker
     if isinstance(exc, KmsError):
         return exc
     if isinstance(exc, httpx.TimeoutException):
