@@ -393,11 +393,13 @@ def call(
     attempt = 0
     while True:
         state = clock.attempt(what, attempt + 1)
-        _ATTEMPT.set(state)
+        token = _ATTEMPT.set(state)
         try:
             return send()
         except Exception as exc:
             delay = _retry_delay(exc, attempt, clock, state)
+        finally:
+            _ATTEMPT.reset(token)  # a stale attempt (and its past deadline) must not outlive the call
         attempt += 1
         (sleep or default_sleep)(delay)
 
@@ -414,12 +416,14 @@ async def acall(
     attempt = 0
     while True:
         state = clock.attempt(what, attempt + 1)
-        _ATTEMPT.set(state)
+        token = _ATTEMPT.set(state)
         try:
             async with asyncio.timeout(state.deadline - time.monotonic()):
                 return await send()
         except Exception as exc:
             delay = _retry_delay(exc, attempt, clock, state)
+        finally:
+            _ATTEMPT.reset(token)
         attempt += 1
         await (sleep or default_async_sleep)(delay)
 
