@@ -212,3 +212,31 @@ def test_in_memory_body_is_read_by_either_client(asynchronous: bool) -> None:
     else:
         with AwsKmsClient(endpoint="https://127.0.0.1", transport=mock, **CREDS) as client:
             assert client.get_public_key("k").der == clients.DER
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+def test_dripped_headers_cannot_hold_an_attempt(asynchronous: bool) -> None:
+    # 4 KiB of headers, 8 bytes at a time: all of it would take ~5 s. Every single read returns
+    # well within the read timeout, so only a deadline over the whole attempt stops it early;
+    # we count how much of the head the server got to send before the client hung up.
+    head = b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 4096 + b"\r\nContent-Length: 0\r\n\r\n"
+    pieces = [head[i : i + 8] for i in range(0, len(head), 8)]
+    sent = [0]
+
+    def act(conn: socket.socket, stop: threading.Event) -> None:
+        for piece in pieces:
+            if stop.wait(0.01):
+                return
+            conn.sendall(piece)
+            sent[0] += 1
+
+    with RawServer(lambda n, seen: act) as server:
+        cls = AsyncAwsKmsClient if asynchronous else AwsKmsClient
+        client = cls(endpoint=server.url, timeout=0.3, max_retries=0, **CREDS)
+        with pytest.raises(TransportError, match="timed out"):
+            if asynchronous:
+                asyncio.run(client.get_public_key("k"))
+            else:
+                client.get_public_key("k")
+    assert len(server.seen) == 1
+    assert sent[0] < len(pieces) // 2, (sent[0], len(pieces))

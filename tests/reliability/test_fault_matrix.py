@@ -37,8 +37,6 @@ class Fault:
     requests: int
     retries: int = RETRIES
     delays: Callable[[list[float]], bool] | None = None
-    async_only: bool = False
-    """Sync httpx has no hook inside header reading: a dripped status line is bounded in async only."""
 
 
 def _ok(kind: Kind, headers: dict[str, str] | None = None) -> bytes:
@@ -177,7 +175,6 @@ FAULTS = [
         TransportError,
         2,
         retries=1,
-        async_only=True,
     ),
     Fault(
         "malformed-status-line",
@@ -261,8 +258,6 @@ def _run(kind: Kind, url: str, asynchronous: bool, retries: int) -> Any:
 @pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_fault(fault: Fault, kind: Kind, asynchronous: bool, delays: list[float]) -> None:
-    if fault.async_only and not asynchronous:
-        pytest.skip("sync clients bound each header read, not the whole header phase (core README)")
     with RawServer(fault.script(kind)) as server:
         if fault.expected is None:
             key = _run(kind, server.url, asynchronous, fault.retries)

@@ -7,8 +7,10 @@ Time: `timeout` is a deadline per attempt covering connect, send and the whole b
 `total_timeout` (optional) a deadline across every attempt and the waits between them.
 httpx's own timeouts apply per socket operation, so the request hook shrinks them to what is
 left of the attempt, the response hook shrinks the body's read timeout again when the
-headers arrive, and the body stream checks the deadline at every chunk; an async attempt
-also runs under `asyncio.timeout`, which cancels it at the deadline exactly.
+headers arrive, and the body stream checks the deadline at every chunk. A sync connection's
+reads and writes are also cut to what is left (httpcore's `trace` extension binds each new
+connection, since httpx has no hook inside header reading); an async attempt runs under
+`asyncio.timeout`, which cancels it at the deadline exactly.
 
 Size: an answer is read through `_Guard`, which refuses more than `max_answer_bytes`, both
 on the wire and after gzip/deflate decoding (done here, bounded, not by httpx), and more
@@ -468,7 +470,7 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
         _bound_timeouts(request)
 
     return (
-        {"request": [_bound_timeouts], "response": [check]},
+        {"request": [_bound_sync_request], "response": [check]},
         {"request": [abound], "response": [acheck]},
     )
 
@@ -498,6 +500,50 @@ def _bound_timeouts(request: httpx.Request) -> None:
     for key in _TIMEOUT_KEYS:
         current = timeouts.get(key)
         timeouts[key] = left if current is None else min(current, left)
+
+
+def _bound_sync_request(request: httpx.Request) -> None:
+    _bound_timeouts(request)
+    request.extensions.setdefault("trace", _trace)
+
+
+def _trace(event: str, info: dict[str, Any]) -> None:
+    """httpcore's trace extension (sync clients): each new connection's stream is bound to the deadline.
+
+    httpx has no hook inside header reading, so without this a server dripping its status
+    line and headers could hold a sync attempt indefinitely. Async attempts do not need it:
+    `asyncio.timeout` cancels them.
+    """
+    if event.endswith(("connect_tcp.complete", "start_tls.complete")):
+        _bind_stream(info.get("return_value"))
+
+
+def _bind_stream(stream: object) -> None:
+    """Every read and write of this connection waits no longer than the current attempt has left."""
+    read, write = getattr(stream, "read", None), getattr(stream, "write", None)
+    if not callable(read) or not callable(write):
+        return
+
+    def bounded_read(max_bytes: int, timeout: float | None = None) -> Any:
+        return read(max_bytes, _within(timeout))
+
+    def bounded_write(buffer: bytes, timeout: float | None = None) -> Any:
+        return write(buffer, _within(timeout))
+
+    try:
+        setattr(stream, "read", bounded_read)  # noqa: B010 - an instance attribute, on purpose
+        setattr(stream, "write", bounded_write)  # noqa: B010
+    except AttributeError:  # a stream class with __slots__: the per-chunk checks still apply
+        pass
+
+
+def _within(timeout: float | None) -> float | None:
+    """`timeout` cut to what the current attempt has left (a connection outlives its attempts)."""
+    state = _ATTEMPT.get()
+    if state is None:
+        return timeout
+    left = max(state.deadline - time.monotonic(), 1e-6)  # spent: the socket times out at once
+    return left if timeout is None else min(timeout, left)
 
 
 def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
