@@ -13,7 +13,7 @@ PACKAGES := $(GENERATED) $(OVERLAYS) $(TOOLS)
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated test lint wheels demo bench clean
+.PHONY: help venv generate check-generated test fuzz lint wheels demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -34,6 +34,9 @@ check-generated: $(VENV)/.installed ## fail if generated/ differs from a fresh g
 
 test: $(VENV)/.installed ## run the whole test suite
 	$(PY) -m pytest
+
+fuzz: $(VENV)/.installed ## the hypothesis fuzz tests at ten times the examples of `make test` (200,000)
+	KMS_PUBKEY_FUZZ=1 $(PY) -m pytest tests/reliability/test_fuzz.py -q
 
 LINTED := overlays emulator generator scripts bench tests
 

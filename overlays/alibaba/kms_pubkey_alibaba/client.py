@@ -87,6 +87,7 @@ class _AlibabaClient(VendorClient[TransportT]):
         signature_version: SignatureVersion = "v3",
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
+        total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         nonce: Callable[[], str] = new_nonce,
         transport: TransportT | None = None,
@@ -104,7 +105,7 @@ class _AlibabaClient(VendorClient[TransportT]):
             shown=(("signature_version", signature_version),),
             carries="an STS security token" if credentials.token else None,
         )
-        self._open(settings, timeout, max_retries, transport)
+        self._open(settings, timeout, max_retries, transport, total_timeout)
 
 
 class AlibabaKmsClient(_AlibabaClient[httpx.BaseTransport], SyncClient):

@@ -79,6 +79,7 @@ class _AwsClient(VendorClient[TransportT]):
         profile: str | None = None,
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
+        total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
     ) -> None:
@@ -94,7 +95,7 @@ class _AwsClient(VendorClient[TransportT]):
         secrets = (credentials.secret, credentials.token)
         carries = "a session token" if credentials.token else None
         settings = Settings(resolve_endpoint(region, endpoint), auth, region, secrets, carries=carries)
-        self._open(settings, timeout, max_retries, transport)
+        self._open(settings, timeout, max_retries, transport, total_timeout)
 
 
 class AwsKmsClient(_AwsClient[httpx.BaseTransport], SyncClient):

@@ -3,6 +3,7 @@
 from kms_pubkey.errors import (
     ApiError,
     AuthError,
+    CertificateVerificationError,
     ClientClosedError,
     DryRunError,
     KeyFormatError,
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ApiError",
     "AuthError",
+    "CertificateVerificationError",
     "ClientClosedError",
     "DryRunError",
     "KeyFormatError",

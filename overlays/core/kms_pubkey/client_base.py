@@ -17,9 +17,9 @@ import httpx
 
 from kms_pubkey import defaults, transport
 from kms_pubkey.endpoints import is_loopback
-from kms_pubkey.errors import ClientClosedError, ValidationError
+from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
-from kms_pubkey.transport import RequestPolicy
+from kms_pubkey.transport import RequestPolicy, install_log_filter
 from kms_pubkey.vendor import Answer, Vendor, error_from_response
 
 USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_info[1]}"
@@ -67,7 +67,8 @@ def generated_client_args(
         "verify_ssl": settings.verify,
         "follow_redirects": False,
         "raise_on_unexpected_status": False,
-        "headers": {"User-Agent": USER_AGENT},
+        # Only what kms_pubkey.transport decodes itself, under the answer-size cap (httpx adds br, zstd).
+        "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         "httpx_args": httpx_args,
     }
 
@@ -102,7 +103,14 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
         fields[name] = () if values is None or values is unset else tuple(one(v) for v in values)
     if not fields["request_id"] and vendor.request_id_header:
         fields["request_id"] = headers.get(vendor.request_id_header)
-    return from_service(one(answer.public_key) or "", vendor=vendor.name, **fields)
+    key_text = one(answer.public_key) or ""
+    if len(key_text) > defaults.MAX_KEY_TEXT_BYTES:
+        # Bounded before any reading, so an async client never spends long on one.
+        raise ResponseError(
+            f"{vendor.name} answered {vendor.operation.name} with a public key of {len(key_text)} "
+            "characters, far more than a key"
+        )
+    return from_service(key_text, vendor=vendor.name, **fields)
 
 
 class VendorClient(Generic[TransportT]):
@@ -121,6 +129,7 @@ class VendorClient(Generic[TransportT]):
         timeout: float,
         max_retries: int,
         transport: TransportT | None,
+        total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
     ) -> None:
         declaration = self._declaration
         if (
@@ -132,7 +141,8 @@ class VendorClient(Generic[TransportT]):
                 f"{declaration.name}: refusing to send {settings.carries} over plain http to "
                 f"{settings.endpoint}: use an https:// endpoint (plain http only reaches a loopback address)"
             )
-        self._policy = RequestPolicy(timeout=timeout, max_retries=max_retries)
+        self._policy = RequestPolicy(timeout=timeout, max_retries=max_retries, total_timeout=total_timeout)
+        install_log_filter()
         self.vendor = declaration.name
         self.endpoint = settings.endpoint
         self.region = settings.region
@@ -165,8 +175,14 @@ class VendorClient(Generic[TransportT]):
         return self._used
 
     def _key(self, response: Any, kwargs: Mapping[str, Any]) -> PublicKey:
-        answer = self._declaration.operation.answer(response, kwargs)
-        return public_key(self._declaration, answer, response.headers)
+        """The parse boundary after the retry loop: whatever goes wrong here is the answer's fault."""
+        try:
+            answer = self._declaration.operation.answer(response, kwargs)
+            return public_key(self._declaration, answer, response.headers)
+        except KmsError:
+            raise
+        except Exception as exc:  # a hostile answer must still give a typed error
+            raise transport.answer_error(self._what, exc) from None
 
 
 class SyncClient(VendorClient[httpx.BaseTransport]):

@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 TIMEOUT_SECONDS = 10.0
-"""Whole-request budget per attempt (connect, write, read): GetPublicKey answers in milliseconds."""
+"""Deadline of each attempt, from its start to the last byte of the answer (connect, send and
+the whole body; a server dripping bytes cannot stretch it). GetPublicKey answers in milliseconds."""
+
+TOTAL_TIMEOUT_SECONDS: float | None = None
+"""Deadline of a whole call across attempts and the waits between them; None means no cap
+beyond what `MAX_RETRIES` attempts of `TIMEOUT_SECONDS` (and their backoff) add up to.
+A retry that could not start before it is not made: the last error is raised instead."""
+
+MAX_ANSWER_BYTES = 1024 * 1024
+"""The largest answer read, on the wire and again after gzip/deflate decoding: a public key
+answer is a few KB, so more is hostile or broken (`ResponseError`, not retried)."""
+
+MAX_ANSWER_ITEMS = 2000
+"""The most JSON values (counted as the `{`, `[` and `,` bytes) an answer may hold: a key
+answer has a few dozen, and parsing time grows with their number (`ResponseError` beyond)."""
+
+MAX_KEY_TEXT_BYTES = 64 * 1024
+"""The longest public key text an answer may carry (PEM of the largest key is under 5 KB)."""
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_RETRIES = 3

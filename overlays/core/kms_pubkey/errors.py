@@ -49,6 +49,10 @@ class TransportError(KmsError):
     """No usable HTTP answer (connect, read or timeout) after every retry."""
 
 
+class CertificateVerificationError(TransportError):
+    """The server's TLS certificate did not verify (wrong host, unknown CA): never retried."""
+
+
 class ResponseError(KmsError):
     """A 2xx answer that is not a valid GetPublicKey result."""
 

@@ -1,17 +1,33 @@
-"""The request policy every vendor client shares: timeout, retries, error translation.
+"""The request policy every vendor client shares: deadlines, retries, answer limits, error translation.
 
 Each attempt goes back through the httpx auth flow, so a retry is always signed afresh
 with a new timestamp (and nonce). Only connection errors, 5xx and throttling are retried.
+
+Time: `timeout` is a deadline per attempt covering connect, send and the whole body, and
+`total_timeout` (optional) a deadline across every attempt and the waits between them.
+httpx's own timeouts apply per socket operation, so the request hook shrinks them to what is
+left of the attempt, the response hook shrinks the body's read timeout again when the
+headers arrive, and the body stream checks the deadline at every chunk. A sync connection's
+reads and writes are also cut to what is left (httpcore's `trace` extension binds each new
+connection, since httpx has no hook inside header reading); an async attempt runs under
+`asyncio.timeout`, which cancels it at the deadline exactly.
+
+Size: an answer is read through `_Guard`, which refuses more than `max_answer_bytes`, both
+on the wire and after gzip/deflate decoding (done here, bounded, not by httpx), and more
+than `max_answer_items` JSON values, so parsing what is accepted takes milliseconds.
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
+import re
+import ssl
 import time
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -20,6 +36,7 @@ import httpx
 from kms_pubkey import defaults
 from kms_pubkey.errors import (
     ApiError,
+    CertificateVerificationError,
     KmsError,
     ResponseError,
     SigningError,
@@ -37,14 +54,73 @@ a query string (Alibaba's v1 signature and STS token travel there), a signature 
 """
 
 
+SECRET_QUERY_NAMES = (
+    "Signature",
+    "SecurityToken",
+    "X-Amz-Signature",
+    "X-Amz-Security-Token",
+    "X-Amz-Credential",
+    "AccessKeySecret",
+    "access_token",
+    "auth_token",
+    "token",
+)
+"""Query parameters whose values are masked in log records: Alibaba's v1 signature and STS
+token travel in the query, and httpx logs each request's full URL at INFO."""
+
+_SECRET_QUERY = re.compile(
+    r"(?i)((?:^|[?&;\s])(?:" + "|".join(re.escape(name) for name in SECRET_QUERY_NAMES) + r")=)[^&;\s\"']*"
+)
+HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.connection_pool",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+"""Where httpx and httpcore log (a filter on a logger sees only its own records, not its children's)."""
+
+
+class QuerySecretFilter(logging.Filter):
+    """Masks the values of `SECRET_QUERY_NAMES` in a record's message, keeping the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the logging module's to report
+            return True
+        masked = _SECRET_QUERY.sub(r"\1***", message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+_LOG_FILTER = QuerySecretFilter()
+
+
+def install_log_filter() -> None:
+    """Attach the query-secret filter to the loggers of httpx and httpcore (and ours); idempotent.
+
+    Called whenever a client is built, so it is in place before any request is logged.
+    """
+    for name in (log.name, *HTTP_LOGGERS):
+        logging.getLogger(name).addFilter(_LOG_FILTER)  # addFilter ignores a second copy
+
+
 class _Attempt:
     """The attempt in progress: the response hook marks it answered, so a failure after that
-    is the answer's fault (`ResponseError`) and one before it is the request's (`SigningError`)."""
+    is the answer's fault (`ResponseError`) and one before it is the request's (`SigningError`).
 
-    __slots__ = ("answered", "number", "what")
+    `deadline` is the `time.monotonic()` by which the attempt must have its whole answer.
+    """
 
-    def __init__(self, what: str, number: int) -> None:
+    __slots__ = ("answered", "deadline", "items", "limit", "number", "what")
+
+    def __init__(self, what: str, number: int, deadline: float, limit: int, items: int) -> None:
         self.what, self.number, self.answered = what, number, False
+        self.deadline, self.limit, self.items = deadline, limit, items
 
 
 _ATTEMPT: ContextVar[_Attempt | None] = ContextVar("kms_pubkey_attempt", default=None)
@@ -63,12 +139,17 @@ class RequestPolicy:
     backoff_base: float = defaults.BACKOFF_BASE_SECONDS
     backoff_cap: float = defaults.BACKOFF_CAP_SECONDS
     retry_after_cap: float = defaults.RETRY_AFTER_CAP_SECONDS
+    total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS
+    max_answer_bytes: int = defaults.MAX_ANSWER_BYTES
+    max_answer_items: int = defaults.MAX_ANSWER_ITEMS
 
     def __attrs_post_init__(self) -> None:
         from kms_pubkey.errors import ValidationError
 
-        if not self.timeout > 0:
+        if not _positive(self.timeout):
             raise ValidationError("timeout must be a positive number of seconds")
+        if self.total_timeout is not None and not _positive(self.total_timeout):
+            raise ValidationError("total_timeout must be a positive number of seconds, or None")
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ValidationError("max_retries must be a whole number")
         if self.max_retries < 0:
@@ -91,22 +172,68 @@ class RequestPolicy:
         return rand() * min(self.backoff_cap, self.backoff_base * 2.0**attempt)
 
 
+def _positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")
+
+
+class _Clock:
+    """The overall deadline of one call (None without `total_timeout`) and each attempt's."""
+
+    __slots__ = ("overall", "policy")
+
+    def __init__(self, policy: RequestPolicy) -> None:
+        self.policy = policy
+        total = policy.total_timeout
+        self.overall = None if total is None else time.monotonic() + total
+
+    def attempt(self, what: str, number: int) -> _Attempt:
+        deadline = time.monotonic() + self.policy.timeout
+        if self.overall is not None:
+            deadline = min(deadline, self.overall)
+        return _Attempt(what, number, deadline, self.policy.max_answer_bytes, self.policy.max_answer_items)
+
+    def allows(self, delay: float) -> bool:
+        """Whether a retry after `delay` seconds would still start before the overall deadline."""
+        return self.overall is None or time.monotonic() + delay < self.overall
+
+
 def is_retryable(error: KmsError) -> bool:
+    if isinstance(error, CertificateVerificationError):
+        return False  # a wrong or missing CA does not fix itself between attempts
     if isinstance(error, (TransportError, ThrottlingError)):
         return True
     return isinstance(error, ApiError) and error.status_code >= 500
 
 
+_DELTA_SECONDS = re.compile(r"[0-9]+", re.ASCII)  # float() takes any length (inf at worst)
+_HTTP_DATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT",
+    re.ASCII,
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    """Retry-After as seconds (RFC 9110 10.2.3): ASCII delta-seconds or an IMF-fixdate; else None.
+
+    Only those two grammars: `str.isdigit` accepts '¹' and `email.utils` accepts loose
+    dates, and what either lets through could raise instead of being ignored.
+    """
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
+    value = value.strip(" \t")  # HTTP whitespace only: str.strip() also eats U+00A0 and friends
+    if _DELTA_SECONDS.fullmatch(value):
         return float(value)
+    found = _HTTP_DATE.fullmatch(value)
+    if found is None:
+        return None
+    day, month, year, hour, minute, second = found.groups()
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = datetime(
+            int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second), tzinfo=UTC
+        )
+    except ValueError:  # 31 Feb, hour 25...
         return None
     return max(0.0, when.timestamp() - now())
 
@@ -143,17 +270,47 @@ def _detail(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def _certificate_failure(exc: BaseException) -> str | None:
+    """The reason, when a connect failed because the server's certificate did not verify."""
+    cause: BaseException | None = exc
+    for _ in range(8):
+        if cause is None:
+            return None
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.verify_message or "certificate verify failed"
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _host(exc: httpx.TransportError) -> str:
+    try:
+        return exc.request.url.host or "the service"
+    except RuntimeError:
+        return "the service"
+
+
 def _attempts(n: int) -> str:
     return f"{n} attempt" if n == 1 else f"{n} attempts"
 
 
-def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> KmsError | None:
+def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> KmsError:
+    if isinstance(exc, _UnusableBody):
+        return ResponseError(str(exc))  # the public class, not the hooks' internal marker
     if isinstance(exc, KmsError):
         return exc
     if isinstance(exc, httpx.TimeoutException):
         return TransportError(
             f"{what}: timed out talking to {_failed_url(exc)} after {_attempts(attempts)} "
             f"({type(exc).__name__})"
+        )
+    if isinstance(exc, TimeoutError):  # asyncio.timeout ended an async attempt at its deadline
+        return TransportError(f"{what}: timed out after {_attempts(attempts)} (the attempt's deadline)")
+    if isinstance(exc, httpx.ConnectError) and _certificate_failure(exc) is not None:
+        host = _host(exc)
+        return CertificateVerificationError(
+            f"{what}: certificate verification failed for {host} ({_certificate_failure(exc)}); "
+            "not retried: check the endpoint's host name, or give the CA that issued its "
+            "certificate (ca_file for a KMS instance)"
         )
     if isinstance(exc, httpx.TransportError):
         doing = "could not connect to" if isinstance(exc, httpx.ConnectError) else "lost the connection to"
@@ -164,12 +321,15 @@ def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> 
         return SigningError(
             f"{what}: the request could not be signed, so none was sent ({type(exc).__name__})"
         )
-    if isinstance(
-        exc, (httpx.DecodingError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
-    ):
-        # Raised by the generated parser on a 2xx body it cannot read.
-        return ResponseError(f"{what}: the answer is not a valid result ({type(exc).__name__})")
-    return None
+    # Everything raised once the answer arrived is the answer's fault: the generated parser
+    # on a body it cannot read (ValueError, KeyError, TypeError, RecursionError from deep
+    # JSON...). One rule rather than a list, so no new kind of bad body escapes the hierarchy.
+    return answer_error(what, exc)
+
+
+def answer_error(what: str, exc: BaseException) -> ResponseError:
+    """The `ResponseError` for an unexpected exception while reading an answer: the parse boundary."""
+    return ResponseError(f"{what}: the answer is not a valid result ({type(exc).__name__})")
 
 
 def _summary(error: KmsError, exc: BaseException) -> str:
@@ -179,15 +339,14 @@ def _summary(error: KmsError, exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, state: _Attempt) -> float:
+def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: _Attempt) -> float:
     """Seconds before the next attempt; raises the typed error when there is none.
 
     The one retry decision, shared by the sync and the async loop. `attempt` counts from 0.
     """
+    policy = clock.policy
     what = state.what
     error = _translate(exc, what, attempt + 1, state.answered or isinstance(exc, httpx.TransportError))
-    if error is None:
-        raise exc
     if isinstance(error, SigningError):
         raise error from exc
     if isinstance(exc, httpx.TransportError) and log.isEnabledFor(logging.DEBUG):
@@ -200,6 +359,9 @@ def _retry_delay(exc: Exception, attempt: int, policy: RequestPolicy, state: _At
             type(exc).__name__,
         )
     delay = policy.next_delay(attempt, error)
+    if delay is not None and not clock.allows(delay):
+        log.info("%s: attempt %d failed and total_timeout leaves no time to retry", what, attempt + 1)
+        delay = None
     if delay is None:
         if error is exc:
             raise exc
@@ -229,14 +391,17 @@ async def default_async_sleep(seconds: float) -> None:
 def call(
     send: Callable[[], R], policy: RequestPolicy, what: str, sleep: Callable[[float], None] | None = None
 ) -> R:
+    clock = _Clock(policy)
     attempt = 0
     while True:
-        state = _Attempt(what, attempt + 1)
-        _ATTEMPT.set(state)
+        state = clock.attempt(what, attempt + 1)
+        token = _ATTEMPT.set(state)
         try:
             return send()
         except Exception as exc:
-            delay = _retry_delay(exc, attempt, policy, state)
+            delay = _retry_delay(exc, attempt, clock, state)
+        finally:
+            _ATTEMPT.reset(token)  # a stale attempt (and its past deadline) must not outlive the call
         attempt += 1
         (sleep or default_sleep)(delay)
 
@@ -247,46 +412,148 @@ async def acall(
     what: str,
     sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> R:
+    import asyncio
+
+    clock = _Clock(policy)
     attempt = 0
     while True:
-        state = _Attempt(what, attempt + 1)
-        _ATTEMPT.set(state)
+        state = clock.attempt(what, attempt + 1)
+        token = _ATTEMPT.set(state)
         try:
-            return await send()
+            async with asyncio.timeout(state.deadline - time.monotonic()):
+                return await send()
         except Exception as exc:
-            delay = _retry_delay(exc, attempt, policy, state)
+            delay = _retry_delay(exc, attempt, clock, state)
+        finally:
+            _ATTEMPT.reset(token)
         attempt += 1
         await (sleep or default_async_sleep)(delay)
 
 
 def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
-    """httpx response hooks (sync, async) that raise the vendor's error on any non-2xx.
+    """httpx event hooks (sync, async): deadline and size guards, and the vendor's error on any non-2xx.
 
-    They run before the generated parser sees the answer, so an HTML 502, an XML 403
-    or a status code outside `HTTPStatus` never reaches it.
+    The response hooks run before the generated parser sees the answer, so an HTML 502, an
+    XML 403 or a status code outside `HTTPStatus` never reaches it. An error answer whose
+    body is too large (or too many values) is classed by its status and headers alone.
     """
 
     def check(response: httpx.Response) -> None:
-        _answered(response)
-        if not 200 <= response.status_code < 300:
+        ok = 200 <= response.status_code < 300
+        try:
+            _answered(response, asynchronous=False)
+            if ok:
+                return
             response.read()
-            raise decode(response)
+        except _UnusableBody:
+            if ok:
+                raise
+            response.close()
+            response = _bodiless(response)
+        raise decode(response)
 
     async def acheck(response: httpx.Response) -> None:
-        _answered(response)
-        if not 200 <= response.status_code < 300:
+        ok = 200 <= response.status_code < 300
+        try:
+            _answered(response, asynchronous=True)
+            if ok:
+                return
             await response.aread()
-            raise decode(response)
+        except _UnusableBody:
+            if ok:
+                raise
+            await response.aclose()
+            response = _bodiless(response)
+        raise decode(response)
 
-    return {"response": [check]}, {"response": [acheck]}
+    async def abound(request: httpx.Request) -> None:
+        _bound_timeouts(request)
+
+    return (
+        {"request": [_bound_sync_request], "response": [check]},
+        {"request": [abound], "response": [acheck]},
+    )
 
 
-def _answered(response: httpx.Response) -> None:
+_TIMEOUT_KEYS = ("connect", "read", "write", "pool")
+
+
+def _remaining(state: _Attempt, request: httpx.Request) -> float:
+    left = state.deadline - time.monotonic()
+    if left <= 0:
+        raise httpx.ReadTimeout("the attempt's deadline has passed", request=request)
+    return left
+
+
+def _bound_timeouts(request: httpx.Request) -> None:
+    """No socket operation of this attempt may wait past its deadline.
+
+    httpx builds a fresh timeout dict for each request, and httpcore reads it when each
+    phase starts (connect, send, and again when the body is first read), so shrinking it
+    here and in `_answered` bounds every wait by what is left.
+    """
     state = _ATTEMPT.get()
+    timeouts = request.extensions.get("timeout")
+    if state is None or not isinstance(timeouts, dict):
+        return
+    left = _remaining(state, request)
+    for key in _TIMEOUT_KEYS:
+        current = timeouts.get(key)
+        timeouts[key] = left if current is None else min(current, left)
+
+
+def _bound_sync_request(request: httpx.Request) -> None:
+    _bound_timeouts(request)
+    request.extensions.setdefault("trace", _trace)
+
+
+def _trace(event: str, info: dict[str, Any]) -> None:
+    """httpcore's trace extension (sync clients): each new connection's stream is bound to the deadline.
+
+    httpx has no hook inside header reading, so without this a server dripping its status
+    line and headers could hold a sync attempt indefinitely. Async attempts do not need it:
+    `asyncio.timeout` cancels them.
+    """
+    if event.endswith(("connect_tcp.complete", "start_tls.complete")):
+        _bind_stream(info.get("return_value"))
+
+
+def _bind_stream(stream: object) -> None:
+    """Every read and write of this connection waits no longer than the current attempt has left."""
+    read, write = getattr(stream, "read", None), getattr(stream, "write", None)
+    if not callable(read) or not callable(write):
+        return
+
+    def bounded_read(max_bytes: int, timeout: float | None = None) -> Any:
+        return read(max_bytes, _within(timeout))
+
+    def bounded_write(buffer: bytes, timeout: float | None = None) -> Any:
+        return write(buffer, _within(timeout))
+
+    try:
+        setattr(stream, "read", bounded_read)  # noqa: B010 - an instance attribute, on purpose
+        setattr(stream, "write", bounded_write)  # noqa: B010
+    except AttributeError:  # a stream class with __slots__: the per-chunk checks still apply
+        pass
+
+
+def _within(timeout: float | None) -> float | None:
+    """`timeout` cut to what the current attempt has left (a connection outlives its attempts)."""
+    state = _ATTEMPT.get()
+    if state is None:
+        return timeout
+    left = max(state.deadline - time.monotonic(), 1e-6)  # spent: the socket times out at once
+    return left if timeout is None else min(timeout, left)
+
+
+def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
+    state = _ATTEMPT.get()
+    request = response.request
     if state is not None:
         state.answered = True
+        _bound_timeouts(request)
+        _guard_body(response, state, asynchronous)
     if log.isEnabledFor(logging.DEBUG):
-        request = response.request
         log.debug(
             "%s: attempt %d: %s %s%s -> %d",
             state.what if state is not None else "request",
@@ -296,3 +563,139 @@ def _answered(response: httpx.Response) -> None:
             request.url.path,
             response.status_code,
         )
+
+
+# ---------------------------------------------------------------- the answer's size and time
+
+
+def _guard_body(response: httpx.Response, state: _Attempt, asynchronous: bool) -> None:
+    """Read the body through a `_Guard`; decode gzip/deflate ourselves so the cap holds after it."""
+    limit = state.limit
+    length = response.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and int(length[:12]) > limit:
+        response.close()
+        raise _too_large(state)
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    inflate: _Inflate | None = None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflate = _Inflate(limit, state)
+        del response.headers["content-encoding"]  # httpx must not decode it a second time
+    elif encoding not in ("", "identity"):
+        response.close()
+        raise _UnusableBody(f"{state.what}: the answer uses content encoding {encoding[:40]!r}")
+    guard = _Guard(state, response.request, inflate)
+    stream = response.stream  # httpx.ByteStream is both kinds: the client's kind decides
+    if asynchronous and isinstance(stream, httpx.AsyncByteStream):
+        response.stream = _AsyncGuardedStream(stream, guard)
+    elif not asynchronous and isinstance(stream, httpx.SyncByteStream):
+        response.stream = _GuardedStream(stream, guard)
+
+
+class _UnusableBody(ResponseError):
+    """A body past a limit: the `ResponseError` of a 2xx; an error answer is decoded without it."""
+
+
+def _bodiless(response: httpx.Response) -> httpx.Response:
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=b"",
+        request=response.request,
+        extensions={"reason_phrase": response.extensions.get("reason_phrase", b"")},
+    )
+
+
+def _too_large(state: _Attempt) -> _UnusableBody:
+    return _UnusableBody(f"{state.what}: the answer is larger than {state.limit} bytes, far more than a key")
+
+
+class _Inflate:
+    """gzip or zlib-wrapped deflate, never producing more than the answer's limit."""
+
+    __slots__ = ("_left", "_state", "_zlib")
+
+    def __init__(self, limit: int, state: _Attempt) -> None:
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # either header, detected
+        self._left, self._state = limit, state
+
+    def feed(self, data: bytes) -> bytes:
+        try:
+            out = self._zlib.decompress(data, self._left + 1)
+        except zlib.error:
+            raise _UnusableBody(f"{self._state.what}: the answer's compressed body is corrupt") from None
+        if len(out) > self._left or self._zlib.unconsumed_tail:
+            raise _too_large(self._state)
+        self._left -= len(out)
+        return out
+
+    def end(self) -> bytes:
+        return self.feed(b"") if not self._zlib.eof else b""
+
+
+class _Guard:
+    """Each chunk of the answer: within the attempt's deadline, the size limit and the item limit.
+
+    Items are the bytes that open or separate JSON values (`{`, `[`, `,`). Parsing time grows
+    with their number, not only with the bytes: 1 MiB holding 200,000 list items takes the
+    generated parser ~0.5 s, which would stall an event loop. A GetPublicKey answer (or an
+    error) holds a few dozen; a protobuf answer has these bytes only by chance, a handful.
+    """
+
+    __slots__ = ("_inflate", "_items", "_raw", "_request", "_state")
+
+    def __init__(self, state: _Attempt, request: httpx.Request, inflate: _Inflate | None) -> None:
+        self._state, self._request, self._inflate = state, request, inflate
+        self._raw = self._items = 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        _remaining(self._state, self._request)
+        self._raw += len(chunk)
+        if self._raw > self._state.limit:
+            raise _too_large(self._state)
+        return self._count(self._inflate.feed(chunk) if self._inflate is not None else chunk)
+
+    def end(self) -> bytes:
+        return self._count(self._inflate.end()) if self._inflate is not None else b""
+
+    def _count(self, data: bytes) -> bytes:
+        self._items += data.count(b",") + data.count(b"[") + data.count(b"{")
+        if self._items > self._state.items:
+            raise _UnusableBody(
+                f"{self._state.what}: the answer holds more than {self._state.items} values, "
+                "far more than a key's"
+            )
+        return data
+
+
+class _GuardedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, guard: _Guard) -> None:
+        self._inner, self._guard = inner, guard
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            out = self._guard.feed(chunk)
+            if out:
+                yield out
+        tail = self._guard.end()
+        if tail:
+            yield tail
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncGuardedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, guard: _Guard) -> None:
+        self._inner, self._guard = inner, guard
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            out = self._guard.feed(chunk)
+            if out:
+                yield out
+        tail = self._guard.end()
+        if tail:
+            yield tail
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

@@ -114,14 +114,16 @@ def api_error(
     dry_run: bool = False,
     secrets: Iterable[str] = (),
 ) -> ApiError:
-    """The `ApiError` subclass for an answer; a secret the service echoes back is masked here."""
+    """The `ApiError` subclass for an answer; a secret the service echoes back is masked here,
+    in every field the error shows (message, code and request id)."""
     cls = class_for(vendor, code, status, dry_run=dry_run)
+    secrets = tuple(secrets)
     return cls(
         redact(message, secrets),
         vendor=vendor.name,
         status_code=status,
-        code=code,
-        request_id=request_id,
+        code=redact(code, secrets) if code else code,
+        request_id=redact(request_id, secrets) if request_id else request_id,
         retry_after=retry_after,
     )
 
@@ -154,15 +156,33 @@ def error_from_response(vendor: Vendor, response: httpx.Response, secrets: Itera
 
 
 def redact(message: str, secrets: Iterable[str]) -> str:
-    """The message with every secret masked, plain or percent-encoded (as in an echoed string to sign)."""
-    from urllib.parse import quote
+    """The message with every secret masked, however it was echoed.
 
+    Each character may come back as itself, percent-encoded once or twice, in upper- or
+    lower-case hex (`/`, `%2F`, `%2f`, `%252F`), or `+` for a space: a service may echo its
+    string to sign in any of these forms, and in any mix of them.
+    """
     for secret in secrets:
-        if secret:
-            once = quote(secret, safe="~")
-            for form in (secret, once, quote(once, safe="~")):
-                message = message.replace(form, "***")
+        if secret and message:
+            message = _secret_pattern(secret).sub("***", message)
     return message
+
+
+def _secret_pattern(secret: str) -> re.Pattern[str]:
+    # Built per error, not cached: a module-level cache would keep secrets alive after close().
+    parts = []
+    for char in secret:
+        encoded = "".join(f"%(?:25)?{byte:02X}" for byte in char.encode("utf-8"))
+        forms = [re.escape(char), _hex_insensitive(encoded)]
+        if char == " ":
+            forms.append(r"\+")
+        parts.append("(?:" + "|".join(forms) + ")")
+    return re.compile("".join(parts))
+
+
+def _hex_insensitive(encoded: str) -> str:
+    """`%(?:25)?2F` -> `%(?:25)?2[Ff]`: hex digits of either case."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c in "ABCDEF" else c for c in encoded)
 
 
 def json_object(response: httpx.Response) -> dict[str, Any] | None:

@@ -72,6 +72,7 @@ class _HuaweiClient(VendorClient[TransportT]):
         auth_token: str | None = None,
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
+        total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
     ) -> None:
@@ -88,7 +89,7 @@ class _HuaweiClient(VendorClient[TransportT]):
             settings = Settings(
                 base_url, auth, region, (found.secret, found.token), shown=shown, carries=carries
             )
-        self._open(settings, timeout, max_retries, transport)
+        self._open(settings, timeout, max_retries, transport, total_timeout)
 
 
 class HuaweiKmsClient(_HuaweiClient[httpx.BaseTransport], SyncClient):

@@ -103,6 +103,7 @@ class _InstanceClient(VendorClient[TransportT]):
         ca_file: str | os.PathLike[str] | None = None,
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
+        total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
         client_key: ClientKey | None = None,
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
@@ -120,7 +121,7 @@ class _InstanceClient(VendorClient[TransportT]):
         shown = (("client_key_id", auth.key_id),)
         carries = "a ClientKey Bearer signature"
         settings = Settings(base_url, auth, verify=tls_verify(ca_file), shown=shown, carries=carries)
-        self._open(settings, timeout, max_retries, transport)
+        self._open(settings, timeout, max_retries, transport, total_timeout)
 
 
 class AlibabaKmsInstanceClient(_InstanceClient[httpx.BaseTransport], SyncClient):

@@ -11,8 +11,6 @@ import re
 
 from kms_pubkey.errors import KeyFormatError
 
-_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
-_PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----")
 _PEM_LABELS = ("PUBLIC KEY", "RSA PUBLIC KEY")
 _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=\s]+")
 PRIVATE_KEY = "refusing a private key: pass the public key only"
@@ -53,16 +51,45 @@ def _b64decode(text: str, what: str) -> bytes:
     return raw
 
 
+_BEGIN = "-----BEGIN "
+_END = "-----END "
+_DASHES = "-----"
+_MAX_LABEL = 40
+_PRIVATE_LABEL = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}?PRIVATE")  # bounded: linear in the text
+_LABEL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
+
+
+def _markers(text: str, prefix: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the first two well-formed `prefix LABEL-----` markers.
+
+    A left-to-right pass of `str.find`, each step bounded by the label length, so hostile
+    text (thousands of BEGIN lines and no END) costs linear time, unlike a lazy regex; two
+    are enough to tell one block from several.
+    """
+    found: list[tuple[int, int, str]] = []
+    pos = text.find(prefix)
+    while pos >= 0 and len(found) < 2:
+        label_start = pos + len(prefix)
+        close = text.find(_DASHES, label_start, label_start + _MAX_LABEL + len(_DASHES))
+        if close > label_start and _LABEL_CHARS.issuperset(text[label_start:close]):
+            found.append((pos, close + len(_DASHES), text[label_start:close]))
+            pos = text.find(prefix, close + len(_DASHES))
+        else:
+            pos = text.find(prefix, label_start)
+    return found
+
+
 def _from_pem(text: str) -> bytes:
-    labels = _PEM_BEGIN.findall(text)
-    if any("PRIVATE" in label for label in labels) or "PRIVATE KEY-----" in text:
+    if "PRIVATE KEY-----" in text or _PRIVATE_LABEL.search(text):
         raise KeyFormatError(PRIVATE_KEY)
-    blocks = _PEM_BLOCK.findall(text)
-    if not blocks:
+    begins = _markers(text, _BEGIN)
+    ends = _markers(text, _END)
+    if not begins or not ends or ends[-1][0] < begins[0][1]:
         raise KeyFormatError("not a public key: PEM armour is incomplete")
-    if len(blocks) != 1 or len(labels) != 1:
+    if len(begins) != 1 or len(ends) != 1:
         raise KeyFormatError("expected one PEM block, found several")
-    begin, body, end = blocks[0]
+    (_, body_start, begin), (body_end, _, end) = begins[0], ends[0]
+    body = text[body_start:body_end]
     if begin != end:
         raise KeyFormatError(f"PEM labels differ: BEGIN {begin}, END {end}")
     if begin not in _PEM_LABELS:

@@ -6,6 +6,12 @@ readable, and so that the hot path never pays for importing a crypto backend.
 The reader is strict DER, like `cryptography`'s own: minimal lengths, minimal INTEGERs and
 OBJECT IDENTIFIER arcs, no indefinite lengths. A key we accept therefore has exactly one
 encoding, which is what lets `PublicKey.der` be compared byte for byte.
+
+Every size is bounded, so hostile input fails with `DerError` in time linear in its length:
+the whole key (`MAX_DER_BYTES`), an OBJECT IDENTIFIER and each of its arcs (Python's
+int-to-str digit limit would otherwise raise a plain ValueError), and nesting, which is
+bounded by construction: callers walk the fixed SPKI shape (SEQUENCE, AlgorithmIdentifier,
+parameters) and this module never recurses.
 """
 
 from __future__ import annotations
@@ -18,6 +24,11 @@ NULL = 0x05
 OID = 0x06
 
 _MAX_LENGTH_OCTETS = 4
+MAX_DER_BYTES = 64 * 1024
+"""Far above any public key (RSA-16384 and ML-DSA-87 are under 3 KB)."""
+MAX_OID_BYTES = 64
+MAX_ARC_BYTES = 20
+"""140 bits: room for the 128-bit UUID arcs of 2.25.*."""
 
 
 class DerError(ValueError):
@@ -75,6 +86,8 @@ def children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
 
 def top_sequence(data: bytes) -> list[tuple[int, int, int]]:
     """The elements of a DER blob that must be exactly one SEQUENCE."""
+    if len(data) > MAX_DER_BYTES:
+        raise DerError(f"longer than {MAX_DER_BYTES} bytes, far more than any public key")
     tag, start, end = read_tlv(data, 0)
     if tag != SEQUENCE:
         raise DerError("not a SEQUENCE")
@@ -88,17 +101,24 @@ def decode_oid(content: bytes) -> str:
         raise DerError("empty OBJECT IDENTIFIER")
     if content[-1] & 0x80:
         raise DerError("truncated OBJECT IDENTIFIER")
+    if len(content) > MAX_OID_BYTES:
+        raise DerError(f"OBJECT IDENTIFIER longer than {MAX_OID_BYTES} bytes")
     arcs: list[int] = []
     value = 0
     arc_start = True
+    arc_bytes = 0
     for byte in content:
         if arc_start and byte == 0x80:
             raise DerError("OBJECT IDENTIFIER arc has a leading zero (not DER)")
         value = (value << 7) | (byte & 0x7F)
+        arc_bytes += 1
+        if arc_bytes > MAX_ARC_BYTES:
+            raise DerError(f"OBJECT IDENTIFIER arc longer than {MAX_ARC_BYTES} bytes")
         arc_start = not byte & 0x80
         if arc_start:
             arcs.append(value)
             value = 0
+            arc_bytes = 0
     first = arcs[0]
     top = min(first // 40, 2)
     head = [top, first - 40 * top]
