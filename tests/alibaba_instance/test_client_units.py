@@ -113,7 +113,7 @@ def test_adapter_signs_the_wire_request(rsa_key: rsa.RSAPrivateKey) -> None:
             .decode()
         )
         return httpx.Response(
-            200, content=GetPublicKeyResponse(key_id="k", public_key=pem, request_id="r").encode()
+            200, content=GetPublicKeyResponse(key_id="key-1", public_key=pem, request_id="r").encode()
         )
 
     client_key = ClientKey("KAAP.abc", rsa_key)
@@ -124,7 +124,7 @@ def test_adapter_signs_the_wire_request(rsa_key: rsa.RSAPrivateKey) -> None:
         transport=httpx.MockTransport(handler),
     ) as client:
         key = client.get_public_key("key-1")
-    assert (key.key_spec, key.key_id, key.request_id, key.vendor) == ("EC_P256", "k", "r", "alibaba")
+    assert (key.key_spec, key.key_id, key.request_id, key.vendor) == ("EC_P256", "key-1", "r", "alibaba")
     (request,) = seen
     body = request.content
     assert body == b"\x0a\x05key-1"

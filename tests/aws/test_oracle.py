@@ -130,7 +130,8 @@ def _wire_request(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> http
     def handler(request: httpx.Request) -> httpx.Response:
         request.read()
         sent.append(request)
-        body = {"KeyId": "k", "PublicKey": base64.b64encode(DER).decode(), "KeySpec": "ECC_NIST_P256"}
+        asked = json.loads(request.content)["KeyId"]  # echoed, as the service names the key it answers for
+        body = {"KeyId": asked, "PublicKey": base64.b64encode(DER).decode(), "KeySpec": "ECC_NIST_P256"}
         return httpx.Response(200, json=body, headers={"x-amzn-RequestId": "r"})
 
     with AwsKmsClient(

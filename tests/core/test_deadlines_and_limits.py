@@ -206,12 +206,12 @@ def test_in_memory_body_is_read_by_either_client(asynchronous: bool) -> None:
 
         async def main() -> bytes:
             async with AsyncAwsKmsClient(endpoint="https://127.0.0.1", transport=mock, **CREDS) as client:
-                return (await client.get_public_key("k")).der
+                return (await client.get_public_key(clients.KEY_ID)).der
 
         assert asyncio.run(main()) == clients.DER
     else:
         with AwsKmsClient(endpoint="https://127.0.0.1", transport=mock, **CREDS) as client:
-            assert client.get_public_key("k").der == clients.DER
+            assert client.get_public_key(clients.KEY_ID).der == clients.DER
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])

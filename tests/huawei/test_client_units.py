@@ -88,9 +88,10 @@ def test_request_shape_and_signature_headers() -> None:
 
 
 def test_seed_example_answer_parses_to_spki_with_huawei_spec() -> None:
-    rec = Recorder(ok(key_id="bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e"))
+    seed_key_id = "bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e"
+    rec = Recorder(ok(key_id=seed_key_id))
     with client(rec) as kms:
-        key = kms.get_public_key(KEY_ID)
+        key = kms.get_public_key(seed_key_id)
     assert key.vendor == "huawei"
     assert key.key_id == "bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e"
     assert key.request_id == "req-1"

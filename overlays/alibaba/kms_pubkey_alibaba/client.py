@@ -113,11 +113,13 @@ class AlibabaKmsClient(_AlibabaClient[httpx.BaseTransport], SyncClient):
 
     def get_public_key(self, key_id: str, key_version_id: str, *, dry_run: bool = False) -> PublicKey:
         """The public key of one key version. With `dry_run`, raises `DryRunError` with KMS's verdict."""
-        return self._fetch(_arguments(key_id, key_version_id, dry_run, self.signature_version))
+        arguments = _arguments(key_id, key_version_id, dry_run, self.signature_version)
+        return self._fetch(arguments, (key_id, key_version_id))
 
 
 class AsyncAlibabaKmsClient(_AlibabaClient[httpx.AsyncBaseTransport], AsyncClient):
     """The async twin of `AlibabaKmsClient`: the same arguments, coroutine methods."""
 
     async def get_public_key(self, key_id: str, key_version_id: str, *, dry_run: bool = False) -> PublicKey:
-        return await self._fetch(_arguments(key_id, key_version_id, dry_run, self.signature_version))
+        arguments = _arguments(key_id, key_version_id, dry_run, self.signature_version)
+        return await self._fetch(arguments, (key_id, key_version_id))

@@ -102,11 +102,11 @@ class AwsKmsClient(_AwsClient[httpx.BaseTransport], SyncClient):
     """AWS KMS GetPublicKey. A context manager; one instance reuses its connections."""
 
     def get_public_key(self, key_id: str, *, grant_tokens: Sequence[str] = ()) -> PublicKey:
-        return self._fetch(_request(key_id, grant_tokens))
+        return self._fetch(_request(key_id, grant_tokens), (key_id, None))
 
 
 class AsyncAwsKmsClient(_AwsClient[httpx.AsyncBaseTransport], AsyncClient):
     """The async twin of `AwsKmsClient`: the same arguments, coroutine methods."""
 
     async def get_public_key(self, key_id: str, *, grant_tokens: Sequence[str] = ()) -> PublicKey:
-        return await self._fetch(_request(key_id, grant_tokens))
+        return await self._fetch(_request(key_id, grant_tokens), (key_id, None))

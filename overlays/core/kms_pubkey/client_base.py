@@ -113,6 +113,25 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
     return from_service(key_text, vendor=vendor.name, **fields)
 
 
+def _key_part(key: str) -> str:
+    """The key id in a key ARN (its tail after the last "key/"), or the id itself."""
+    return key.rpartition("key/")[2]
+
+
+def check_asked(vendor: Vendor, asked: tuple[str, str | None], key: PublicKey) -> None:
+    """Refuse an answer about another key or key version than the request named, so that a
+    mix-up at a proxy or cache never hands over the wrong key. An alias names no key id to
+    compare with, and an answer without a key id (some gateways omit it) has nothing to compare."""
+    key_id, version = asked
+    what = f"{vendor.name} answered {vendor.operation.name}"
+    if key.key_id is not None and "alias/" not in key_id and _key_part(key.key_id) != _key_part(key_id):
+        raise ResponseError(f"{what} for key {key.key_id!r}, but key {key_id!r} was asked for")
+    if version is not None and key.key_version_id is not None and key.key_version_id != version:
+        raise ResponseError(
+            f"{what} with key version {key.key_version_id!r}, but version {version!r} was asked for"
+        )
+
+
 class VendorClient(Generic[TransportT]):
     """What a sync and an async client share: settings, attributes, repr, the closed state."""
 
@@ -174,11 +193,13 @@ class VendorClient(Generic[TransportT]):
         self._closed = True
         return self._used
 
-    def _key(self, response: Any, kwargs: Mapping[str, Any]) -> PublicKey:
+    def _key(self, response: Any, kwargs: Mapping[str, Any], asked: tuple[str, str | None]) -> PublicKey:
         """The parse boundary after the retry loop: whatever goes wrong here is the answer's fault."""
         try:
             answer = self._declaration.operation.answer(response, kwargs)
-            return public_key(self._declaration, answer, response.headers)
+            key = public_key(self._declaration, answer, response.headers)
+            check_asked(self._declaration, asked, key)
+            return key
         except KmsError:
             raise
         except Exception as exc:  # a hostile answer must still give a typed error
@@ -188,11 +209,12 @@ class VendorClient(Generic[TransportT]):
 class SyncClient(VendorClient[httpx.BaseTransport]):
     _asynchronous = False
 
-    def _fetch(self, kwargs: Mapping[str, Any]) -> PublicKey:
+    def _fetch(self, kwargs: Mapping[str, Any], asked: tuple[str, str | None]) -> PublicKey:
+        """`asked` is (the key id as the caller passed it, the key version id or None)."""
         self._start_call()
         send = self._declaration.operation.sync
         response = transport.call(lambda: send(client=self._api, **kwargs), self._policy, self._what)
-        return self._key(response, kwargs)
+        return self._key(response, kwargs, asked)
 
     def close(self) -> None:
         if self._finish():
@@ -208,11 +230,12 @@ class SyncClient(VendorClient[httpx.BaseTransport]):
 class AsyncClient(VendorClient[httpx.AsyncBaseTransport]):
     _asynchronous = True
 
-    async def _fetch(self, kwargs: Mapping[str, Any]) -> PublicKey:
+    async def _fetch(self, kwargs: Mapping[str, Any], asked: tuple[str, str | None]) -> PublicKey:
+        """`asked` is (the key id as the caller passed it, the key version id or None)."""
         self._start_call()
         send = self._declaration.operation.asyncio
         response = await transport.acall(lambda: send(client=self._api, **kwargs), self._policy, self._what)
-        return self._key(response, kwargs)
+        return self._key(response, kwargs, asked)
 
     async def close(self) -> None:
         if self._finish():

@@ -96,11 +96,13 @@ class HuaweiKmsClient(_HuaweiClient[httpx.BaseTransport], SyncClient):
     """Huawei Cloud KMS ShowPublicKey. A context manager; one instance reuses its connections."""
 
     def get_public_key(self, key_id: str, *, sequence: str | None = None) -> PublicKey:
-        return self._fetch({"project_id": self.project_id, "body": _request(key_id, sequence)})
+        request = {"project_id": self.project_id, "body": _request(key_id, sequence)}
+        return self._fetch(request, (key_id, None))
 
 
 class AsyncHuaweiKmsClient(_HuaweiClient[httpx.AsyncBaseTransport], AsyncClient):
     """The async twin of `HuaweiKmsClient`: the same arguments, coroutine methods."""
 
     async def get_public_key(self, key_id: str, *, sequence: str | None = None) -> PublicKey:
-        return await self._fetch({"project_id": self.project_id, "body": _request(key_id, sequence)})
+        request = {"project_id": self.project_id, "body": _request(key_id, sequence)}
+        return await self._fetch(request, (key_id, None))

@@ -128,11 +128,11 @@ class AlibabaKmsInstanceClient(_InstanceClient[httpx.BaseTransport], SyncClient)
     """GetPublicKey through a KMS instance's dedicated gateway. A context manager."""
 
     def get_public_key(self, key_id: str) -> PublicKey:
-        return self._fetch(_call(key_id))
+        return self._fetch(_call(key_id), (key_id, None))
 
 
 class AsyncAlibabaKmsInstanceClient(_InstanceClient[httpx.AsyncBaseTransport], AsyncClient):
     """The async twin of `AlibabaKmsInstanceClient`: the same arguments, coroutine methods."""
 
     async def get_public_key(self, key_id: str) -> PublicKey:
-        return await self._fetch(_call(key_id))
+        return await self._fetch(_call(key_id), (key_id, None))
