@@ -37,6 +37,8 @@ class Fault:
     requests: int
     retries: int = RETRIES
     delays: Callable[[list[float]], bool] | None = None
+    kinds: tuple[Kind, ...] = KINDS
+    """The clients the fault means something for (a key version exists on Alibaba's shared gateway only)."""
 
 
 def _ok(kind: Kind, headers: dict[str, str] | None = None) -> bytes:
@@ -77,7 +79,29 @@ def _key_answer(kind: Kind, der: bytes | None = None, pem: str | None = None) ->
         return _body(kind, GetPublicKeyResponse(key_id=clients.KEY_ID, public_key=text).encode())
     field = {"huawei": ("key_id", "public_key")}.get(kind.name, ("KeyId", "PublicKey"))
     extra = {} if kind.name == "huawei" else {"KeyVersionId": clients.KEY_VERSION}
-    return _body(kind, json.dumps({field[0]: clients.KEY_ID, field[1]: text, **extra}).encode())
+    key_id = clients.HUAWEI_KEY if kind.name == "huawei" else clients.KEY_ID
+    return _body(kind, json.dumps({field[0]: key_id, field[1]: text, **extra}).encode())
+
+
+OTHER_KEY_ID = "5678efab-56ef-78ab-90cd-567890abcdef"
+
+
+def _naming(kind: Kind, key_id: str | None = None, version: str | None = None) -> bytes:
+    """The good answer with its key id replaced (removed when `key_id` is empty) or its key version."""
+    if not kind.json:
+        from kms_pubkey_alibaba.instance_proto import GetPublicKeyResponse
+
+        body = GetPublicKeyResponse(key_id=key_id or "", public_key=clients.PEM, request_id="req-1")
+        return _body(kind, body.encode())
+    document = json.loads(kind.ok()[0])
+    field = "key_id" if kind.name == "huawei" else "KeyId"
+    if key_id:
+        document[field] = f"arn:aws:kms:us-east-1:111122223333:key/{key_id}" if kind.name == "aws" else key_id
+    elif key_id is not None:
+        del document[field]
+    if version is not None:
+        document["KeyVersionId"] = version
+    return _body(kind, json.dumps(document).encode())
 
 
 HUGE_OID = tlv(
@@ -219,6 +243,16 @@ FAULTS = [
     Fault("private-key", always(lambda k: reply(_key_answer(k, pem=clients.PRIVATE_PEM))), ResponseError, 1),
     Fault("huge-oid", always(lambda k: reply(_key_answer(k, der=HUGE_OID))), ResponseError, 1),
     Fault("unknown-enum-or-field", always(lambda k: reply(_unknown_enum(k))), None, 1),
+    # An answer about another key than asked: a proxy or cache mix-up, never retried into success.
+    Fault("wrong-key-id", always(lambda k: reply(_naming(k, key_id=OTHER_KEY_ID))), ResponseError, 1),
+    Fault(
+        "wrong-key-version",
+        always(lambda k: reply(_naming(k, version="key-version-2"))),
+        ResponseError,
+        1,
+        kinds=tuple(k for k in KINDS if k.name.startswith("alibaba-v")),
+    ),
+    Fault("no-key-id", always(lambda k: reply(_naming(k, key_id=""))), None, 1),
     Fault("deep-nesting-200", always(lambda k: reply(_body(k, _deep(k)))), ResponseError, 1),
     Fault(
         "deep-nesting-error",
@@ -255,8 +289,10 @@ def _run(kind: Kind, url: str, asynchronous: bool, retries: int) -> Any:
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
-@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [pytest.param(f, k, id=f"{f.name}-{k.name}") for f in FAULTS for k in f.kinds],
+)
 def test_fault(fault: Fault, kind: Kind, asynchronous: bool, delays: list[float]) -> None:
     with RawServer(fault.script(kind)) as server:
         if fault.expected is None:
