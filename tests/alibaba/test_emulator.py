@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -91,14 +92,26 @@ def test_sts_token_never_in_an_error(emulator, keys, version):
     [
         ({"access_key_id": "unknown-access-key"}, "InvalidAccessKeyId.NotFound"),
         ({"security_token": "unexpected-token"}, "InvalidSecurityToken.MismatchWithAccessKey"),
-        ({"clock": lambda: datetime.now(UTC) - timedelta(minutes=16)}, "InvalidTimeStamp.Expired"),
-        ({"clock": lambda: datetime.now(UTC) + timedelta(minutes=16)}, "InvalidTimeStamp.Expired"),
     ],
 )
 def test_auth_failures(emulator, keys, version, overrides, code):
     with _ours(emulator, version, **overrides) as client, pytest.raises(AuthError) as caught:
         client.get_public_key(keys[0].key_id, keys[0].key_version_id)
     assert caught.value.code == code
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("minutes", [-16, 16])
+def test_a_clock_16_minutes_off_is_refused_then_corrected(emulator, keys, version, minutes, caplog):
+    """The emulator refuses the timestamp (InvalidTimeStamp.Expired); the client corrects its
+    clock from the answer's Date, once (tests/reliability/test_clock_skew.py counts requests)."""
+    caplog.set_level(logging.INFO, logger="kms_pubkey")
+    clock = lambda: datetime.now(UTC) + timedelta(minutes=minutes)  # noqa: E731
+    with _ours(emulator, version, clock=clock) as client:
+        assert client.get_public_key(keys[0].key_id, keys[0].key_version_id).der == keys[0].public_der
+    corrections = [r.getMessage() for r in caplog.records if "corrected the clock" in r.getMessage()]
+    assert len(corrections) == 1
+    assert "InvalidTimeStamp.Expired" in corrections[0]
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -125,17 +126,24 @@ def test_async_unknown_key_is_not_found(emulator: Any, material: Any) -> None:
         asyncio.run(main())
 
 
-def test_clock_more_than_15_minutes_off_is_refused(
-    emulator: Any, material: Any, listed: list[dict[str, Any]]
+def test_clock_more_than_15_minutes_off_is_refused_then_corrected(
+    emulator: Any, material: Any, listed: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The gateway refuses the date (RequestTimeTooSkewed); the client corrects its clock from the
+    answer's Date, once (tests/reliability/test_clock_skew.py counts requests)."""
+    caplog.set_level(logging.INFO, logger="kms_pubkey")
     late = lambda: datetime.now(UTC) - timedelta(minutes=16)  # noqa: E731
-    with _client(emulator, material, clock=late) as client, pytest.raises(AuthError) as caught:
-        client.get_public_key(listed[0]["key_id"])
-    assert caught.value.code == "RequestTimeTooSkewed"
-    # 14 minutes off is still accepted
+    with _client(emulator, material, clock=late) as client:
+        assert client.get_public_key(listed[0]["key_id"]).pem == listed[0]["public_key_pem"]
+    corrections = [r.getMessage() for r in caplog.records if "corrected the clock" in r.getMessage()]
+    assert len(corrections) == 1
+    assert "RequestTimeTooSkewed" in corrections[0]
+    # 14 minutes off is still accepted, with no correction
+    caplog.clear()
     near = lambda: datetime.now(UTC) - timedelta(minutes=14)  # noqa: E731
     with _client(emulator, material, clock=near) as client:
         assert client.get_public_key(listed[0]["key_id"]).pem == listed[0]["public_key_pem"]
+    assert not [r for r in caplog.records if "corrected the clock" in r.getMessage()]
 
 
 def test_disabled_key_is_an_api_error(emulator: Any, material: Any, listed: list[dict[str, Any]]) -> None:

@@ -106,6 +106,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` of every answer: the clients' own (ticking) time, so no answer here looks
+        like a clock-skew verdict (tests/reliability/test_clock_skew.py covers those)."""
+        return email.utils.format_datetime(START, usegmt=True)
+
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, Script]]:

@@ -211,6 +211,46 @@ THROTTLE_CODES = {
     "huawei": "APIGW.0308",
     "alibaba-instance": "Rejected.Throttling",
 }
+SKEW_ERRORS: dict[str, tuple[int, str, str]] = {
+    "aws": (
+        400,
+        "InvalidSignatureException",
+        "Signature expired: 20260102T030406Z is now earlier than 20260102T030905Z "
+        "(20260102T032405Z - 15 min.)",
+    ),
+    "alibaba-v3": (400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."),
+    "alibaba-v1": (400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."),
+    "huawei": (
+        401,
+        "APIGW.0301",
+        "Incorrect IAM authentication information: calc ak sk signature fail:signature expired",
+    ),
+    "alibaba-instance": (
+        400,
+        "RequestTimeTooSkewed",
+        "Request time exceeds server time more than 15 minutes.",
+    ),
+}
+"""Each vendor's answer to a request time outside its window: (status, code, message), as
+the vendors' pages quote them (Huawei's from its API gateway, at the top level)."""
+
+
+def skew_error(kind: Kind) -> tuple[int, bytes, str]:
+    """The vendor's clock-skew error for `kind`: (status, body, content type)."""
+    status, code, message = SKEW_ERRORS[kind.name]
+    if kind.name == "huawei":
+        body, content_type = _json({"error_code": code, "error_msg": message, "request_id": "req-err"})
+        return status, body, content_type
+    if kind.name == "alibaba-instance":
+        error = Error(status_code=status, error_code=code, error_message=message, request_id="r")
+        return status, error.encode(), "application/x-protobuf"
+    if kind.name == "aws":
+        body, content_type = _json({"__type": code, "message": message}, "application/x-amz-json-1.1")
+        return status, body, content_type
+    body, content_type = _json({"Code": code, "Message": message, "RequestId": "req-err"})
+    return status, body, content_type
+
+
 UNKNOWN_CODES = {
     "aws": "RequestThrottledException",
     "alibaba-v3": "TooManyRequests",

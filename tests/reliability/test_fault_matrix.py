@@ -19,7 +19,15 @@ from typing import Any
 
 import pytest
 
-from kms_pubkey import ApiError, ResponseError, ThrottlingError, TransportError, defaults, transport
+from kms_pubkey import (
+    ApiError,
+    AuthError,
+    ResponseError,
+    ThrottlingError,
+    TransportError,
+    defaults,
+    transport,
+)
 from tests.reliability import clients
 from tests.reliability.clients import KINDS, Kind
 from tests.reliability.server import Action, RawServer, Seen, answer, chunked, drip, hang, reply, reset
@@ -131,6 +139,21 @@ def _deep(kind: Kind) -> bytes:
 
 def _retry_after_date() -> str:
     return email.utils.formatdate(time.time() + 2, usegmt=True)
+
+
+# 20 minutes after the clients' ticking clock starts (Fri, 02 Jan 2026 03:04:05 UTC).
+SERVER_DATE = "Fri, 02 Jan 2026 03:24:05 GMT"
+
+
+def _skew(kind: Kind, date: str | None = SERVER_DATE) -> bytes:
+    status, body, content_type = clients.skew_error(kind)
+    return answer(status, body, {"Content-Type": content_type, **({"Date": date} if date else {})})
+
+
+def _skew_then(then: Callable[[Kind], Action]) -> Callable[[Kind], Callable[[int, Seen], Action]]:
+    """The vendor's skew error with a usable Date first, then `then` once, then a good answer."""
+    steps: list[Callable[[Kind], Action]] = [lambda k: reply(_skew(k)), then]
+    return lambda kind: lambda n, seen: steps[n](kind) if n < len(steps) else reply(_ok(kind))
 
 
 def _gzip_bomb() -> bytes:
@@ -254,6 +277,24 @@ FAULTS = [
     ),
     Fault("no-key-id", always(lambda k: reply(_naming(k, key_id=""))), None, 1),
     Fault("deep-nesting-200", always(lambda k: reply(_body(k, _deep(k)))), ResponseError, 1),
+    # Clock skew: corrected from the Date and sent again at once, outside max_retries' count.
+    Fault("clock-skew-then-ok", _skew_then(lambda k: reply(_ok(k))), None, 2, delays=lambda d: d == []),
+    Fault(
+        "clock-skew-then-503-then-ok",
+        _skew_then(lambda k: reply(_error(k, 503, None))),
+        None,
+        3,
+        retries=1,
+    ),
+    Fault("clock-skew-max-retries-0", _skew_then(lambda k: reply(_ok(k))), None, 2, retries=0),
+    Fault("clock-skew-no-date", always(lambda k: reply(_skew(k, None))), AuthError, 1),
+    Fault(
+        "clock-skew-bad-date",
+        always(lambda k: reply(_skew(k, "Fri, 02 Jan 2026 03:24:05 UTC"))),
+        AuthError,
+        1,
+    ),
+    Fault("clock-skew-again", always(lambda k: reply(_skew(k))), AuthError, 2),
     Fault(
         "deep-nesting-error",
         always(lambda k: reply(answer(500, _deep(k), {"Content-Type": k.ok()[1]}))),

@@ -26,7 +26,7 @@ from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce
 from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
-from kms_pubkey_alibaba.errors import DRY_RUN_VERDICTS, ERROR_CODES, VENDOR, read_error
+from kms_pubkey_alibaba.errors import CLOCK_SKEW, DRY_RUN_VERDICTS, ERROR_CODES, VENDOR, read_error
 from kms_pubkey_alibaba.rpc import RpcAuth
 
 SignatureVersion = Literal["v3", "v1"]
@@ -67,7 +67,15 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
 
 GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
 ALIBABA = Vendor(
-    VENDOR, "x-acs-request-id", ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET, DRY_RUN_VERDICTS
+    VENDOR,
+    "x-acs-request-id",
+    ERROR_CODES,
+    read_error,
+    Client,
+    GET_PUBLIC_KEY,
+    UNSET,
+    DRY_RUN_VERDICTS,
+    clock_skew=CLOCK_SKEW,
 )
 
 

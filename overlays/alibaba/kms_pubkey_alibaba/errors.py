@@ -12,7 +12,7 @@ from kms_pubkey_alibaba_api.models import ErrorResponse
 from kms_pubkey_alibaba_api.types import UNSET
 
 from kms_pubkey.errors import ApiError, AuthError, DryRunError, NotFoundError, ThrottlingError
-from kms_pubkey.vendor import ErrorFields, json_object, text_or_none, xml_fields
+from kms_pubkey.vendor import ClockSkew, ErrorFields, json_object, text_or_none, xml_fields
 
 VENDOR = "alibaba"
 _AUTH = (
@@ -36,6 +36,8 @@ ERROR_CODES: dict[str, type[ApiError]] = {
     "DryRunOperationError": DryRunError,
     "DryRunOperation": DryRunError,
 }
+# The POP gateway's answer to a Timestamp or x-acs-date more than 15 minutes off (v1 and v3 alike).
+CLOCK_SKEW = ClockSkew(frozenset({"InvalidTimeStamp.Expired"}))
 DRY_RUN_VERDICTS = frozenset({"DryRunOperationError", "ValidationError", "AccessDeniedError"})
 
 

@@ -22,7 +22,7 @@ from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_aws.credentials import resolve_credentials, resolve_region
 from kms_pubkey_aws.endpoints import resolve_endpoint
-from kms_pubkey_aws.errors import ERROR_CODES, read_error
+from kms_pubkey_aws.errors import CLOCK_SKEW, ERROR_CODES, read_error
 from kms_pubkey_aws.sigv4 import SigV4Auth
 
 MAX_GRANT_TOKENS = 10
@@ -62,7 +62,9 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
 
 
 GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
-AWS = Vendor("aws", "x-amzn-RequestId", ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET)
+AWS = Vendor(
+    "aws", "x-amzn-RequestId", ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET, clock_skew=CLOCK_SKEW
+)
 
 
 class _AwsClient(VendorClient[TransportT]):

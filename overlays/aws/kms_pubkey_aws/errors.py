@@ -7,7 +7,7 @@ from kms_pubkey_aws_api.models import ErrorResponse
 from kms_pubkey_aws_api.types import UNSET
 
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
-from kms_pubkey.vendor import ErrorFields, json_object, text_or_none, xml_fields
+from kms_pubkey.vendor import ClockSkew, ErrorFields, json_object, text_or_none, xml_fields
 
 _AUTH = (
     "UnrecognizedClientException InvalidSignatureException IncompleteSignatureException "
@@ -20,6 +20,13 @@ ERROR_CODES: dict[str, type[ApiError]] = {
     **dict.fromkeys(_AUTH.split(), AuthError),
     **dict.fromkeys(_THROTTLING.split(), ThrottlingError),
 }
+# The clock-skew codes of the AWS SDKs that correct their clock (JavaScript v3, Java v2); KMS
+# answers an expired signature with InvalidSignatureException ("Signature expired: ...").
+_CLOCK_SKEW = (
+    "RequestTimeTooSkewed RequestExpired RequestInTheFuture InvalidSignatureException "
+    "SignatureDoesNotMatch AuthFailure"
+)
+CLOCK_SKEW = ClockSkew(frozenset(_CLOCK_SKEW.split()))
 
 
 def _short_code(raw: str) -> str:

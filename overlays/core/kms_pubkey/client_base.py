@@ -19,7 +19,7 @@ from kms_pubkey import defaults, transport
 from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey, from_service
-from kms_pubkey.transport import RequestPolicy, install_log_filter
+from kms_pubkey.transport import OffsetClock, RequestPolicy, install_log_filter
 from kms_pubkey.vendor import Answer, Vendor, error_from_response
 
 USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_info[1]}"
@@ -42,6 +42,21 @@ class Settings:
     carries: str | None = None
     """What replayable credential each request carries ("a session token", ...), if any:
     it is then sent over https only (or plain http to a loopback address, for emulators)."""
+
+
+def offset_clock(auth: httpx.Auth) -> OffsetClock | None:
+    """The signer's clock, wrapped in this client's own `OffsetClock` so a server's `Date` can
+    correct it; None for a signer that puts no time in the request (an IAM token).
+
+    Every signer keeps the clock its constructor was given as `_clock` and reads it once per
+    attempt, so the wrapping here is all a vendor needs for clock-skew correction.
+    """
+    clock = getattr(auth, "_clock", None)
+    if not callable(clock):
+        return None
+    wrapped = OffsetClock(clock)
+    setattr(auth, "_clock", wrapped)  # noqa: B010 - the signer's own attribute, by convention
+    return wrapped
 
 
 def generated_client_args(
@@ -160,7 +175,12 @@ class VendorClient(Generic[TransportT]):
                 f"{declaration.name}: refusing to send {settings.carries} over plain http to "
                 f"{settings.endpoint}: use an https:// endpoint (plain http only reaches a loopback address)"
             )
-        self._policy = RequestPolicy(timeout=timeout, max_retries=max_retries, total_timeout=total_timeout)
+        self._policy = RequestPolicy(
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+            clock=offset_clock(settings.auth),
+        )
         install_log_filter()
         self.vendor = declaration.name
         self.endpoint = settings.endpoint

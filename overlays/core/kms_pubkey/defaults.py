@@ -32,4 +32,9 @@ RETRY_AFTER_CAP_SECONDS = 20.0
 """A Retry-After longer than this is not waited for: the error is raised at once."""
 
 MAX_CLOCK_SKEW_SECONDS = 15 * 60
+CLOCK_CORRECTION_THRESHOLD_SECONDS = 60.0
+"""A clock-skew error corrects the signing clock only when the server's `Date` is further than
+this from it. Far above the `Date` header's one-second grain and a slow round trip, far below
+every vendor's window (15 minutes; 5 for some AWS fronts): a skew verdict with our clock
+closer than this is not about our clock, and sending again would not help."""
 USER_AGENT = "kms-pubkey/0.1.0"

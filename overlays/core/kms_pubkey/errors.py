@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 
 class KmsError(Exception):
@@ -69,6 +70,8 @@ class ApiError(KmsError):
         code: str | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
+        server_date: datetime | None = None,
+        clock_skew: bool = False,
     ) -> None:
         self.vendor = vendor
         self.status_code = status_code
@@ -76,6 +79,10 @@ class ApiError(KmsError):
         self.message = message
         self.request_id = request_id
         self.retry_after = retry_after
+        self.server_date = server_date
+        """The answer's `Date` header (UTC), when it had a valid one."""
+        self.clock_skew = clock_skew
+        """The vendor's code for a request time outside its window: the client's clock is off."""
         super().__init__(self._render())
 
     def _render(self) -> str:

@@ -15,6 +15,11 @@ connection, since httpx has no hook inside header reading); an async attempt run
 Size: an answer is read through `_Guard`, which refuses more than `max_answer_bytes`, both
 on the wire and after gzip/deflate decoding (done here, bounded, not by httpx), and more
 than `max_answer_items` JSON values, so parsing what is accepted takes milliseconds.
+
+Clock skew: a client signs with an `OffsetClock`. When an answer is the vendor's "your
+request's time is outside the window" error (`ApiError.clock_skew`) and carries a usable
+`Date`, the clock adopts the server's time and the request is sent again at once, signed
+afresh; the offset stays for every later call on that client.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -43,6 +48,7 @@ from kms_pubkey.errors import (
     ThrottlingError,
     TransportError,
 )
+from kms_pubkey.signing import as_utc
 
 R = TypeVar("R")
 
@@ -132,6 +138,36 @@ class ErrorDecoder(Protocol):
     def __call__(self, response: httpx.Response) -> ApiError: ...
 
 
+class OffsetClock:
+    """A client's signing clock: the injected clock plus what a server's `Date` taught it.
+
+    The signer reads it for every attempt, so the retry after a correction, and every later
+    call on the same client, is signed with the corrected time. Its one piece of state is a
+    float assigned whole: concurrent calls read the old offset or the new one, both usable.
+    """
+
+    __slots__ = ("_clock", "offset")
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self.offset = 0.0
+        """Seconds added to the injected clock's reading."""
+
+    def __call__(self) -> datetime:
+        now = self._clock()
+        return now + timedelta(seconds=self.offset) if self.offset else now
+
+    def correct(self, server_time: datetime) -> float | None:
+        """Adopt the server's time; the seconds the clock moved, or None when it was already
+        within `CLOCK_CORRECTION_THRESHOLD_SECONDS` of it (then a new signature would not help)."""
+        offset = (as_utc(server_time) - as_utc(self._clock())).total_seconds()
+        moved = offset - self.offset
+        if not abs(moved) > defaults.CLOCK_CORRECTION_THRESHOLD_SECONDS:
+            return None
+        self.offset = offset
+        return moved
+
+
 @attrs.frozen
 class RequestPolicy:
     timeout: float = defaults.TIMEOUT_SECONDS
@@ -142,6 +178,8 @@ class RequestPolicy:
     total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS
     max_answer_bytes: int = defaults.MAX_ANSWER_BYTES
     max_answer_items: int = defaults.MAX_ANSWER_ITEMS
+    clock: OffsetClock | None = None
+    """The client's signing clock, which a clock-skew error's `Date` corrects (None: no time is signed)."""
 
     def __attrs_post_init__(self) -> None:
         from kms_pubkey.errors import ValidationError
@@ -177,14 +215,16 @@ def _positive(value: object) -> bool:
 
 
 class _Clock:
-    """The overall deadline of one call (None without `total_timeout`) and each attempt's."""
+    """The overall deadline of one call (None without `total_timeout`) and each attempt's, and
+    whether the call has already corrected the signing clock (it does so once at most)."""
 
-    __slots__ = ("overall", "policy")
+    __slots__ = ("corrected", "overall", "policy")
 
     def __init__(self, policy: RequestPolicy) -> None:
         self.policy = policy
         total = policy.total_timeout
         self.overall = None if total is None else time.monotonic() + total
+        self.corrected = False
 
     def attempt(self, what: str, number: int) -> _Attempt:
         deadline = time.monotonic() + self.policy.timeout
@@ -225,17 +265,28 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     value = value.strip(" \t")  # HTTP whitespace only: str.strip() also eats U+00A0 and friends
     if _DELTA_SECONDS.fullmatch(value):
         return float(value)
-    found = _HTTP_DATE.fullmatch(value)
+    when = parse_http_date(value)
+    return None if when is None else max(0.0, when.timestamp() - now())
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 5.6.7) as UTC; else None.
+
+    The one form every vendor here sends in `Date` and `Retry-After`; the obsolete forms
+    and loose variants are not guessed at.
+    """
+    if not value:
+        return None
+    found = _HTTP_DATE.fullmatch(value.strip(" \t"))
     if found is None:
         return None
     day, month, year, hour, minute, second = found.groups()
     try:
-        when = datetime(
+        return datetime(
             int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second), tzinfo=UTC
         )
-    except ValueError:  # 31 Feb, hour 25...
+    except ValueError:  # 31 Feb, hour 25, year 0...
         return None
-    return max(0.0, when.timestamp() - now())
 
 
 def origin(url: httpx.URL) -> str:
@@ -342,25 +393,26 @@ def _summary(error: KmsError, exc: BaseException) -> str:
 def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: _Attempt) -> float:
     """Seconds before the next attempt; raises the typed error when there is none.
 
-    The one retry decision, shared by the sync and the async loop. `attempt` counts from 0.
+    The one retry decision, shared by the sync and the async loop. `attempt` counts the
+    retries spent, from 0 (a clock correction's resend is not one of them).
     """
     policy = clock.policy
     what = state.what
-    error = _translate(exc, what, attempt + 1, state.answered or isinstance(exc, httpx.TransportError))
+    error = _translate(exc, what, state.number, state.answered or isinstance(exc, httpx.TransportError))
     if isinstance(error, SigningError):
         raise error from exc
     if isinstance(exc, httpx.TransportError) and log.isEnabledFor(logging.DEBUG):
         log.debug(
             "%s: attempt %d: %s %s -> %s",
             what,
-            attempt + 1,
+            state.number,
             _method(exc),
             _failed_url(exc),
             type(exc).__name__,
         )
     delay = policy.next_delay(attempt, error)
     if delay is not None and not clock.allows(delay):
-        log.info("%s: attempt %d failed and total_timeout leaves no time to retry", what, attempt + 1)
+        log.info("%s: attempt %d failed and total_timeout leaves no time to retry", what, state.number)
         delay = None
     if delay is None:
         if error is exc:
@@ -369,12 +421,46 @@ def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: _Attempt) -
     log.info(
         "%s: attempt %d of %d failed (%s); retrying in %.2f s",
         what,
-        attempt + 1,
-        policy.max_retries + 1,
+        state.number,
+        policy.max_retries + 1 + clock.corrected,
         _summary(error, exc),
         delay,
     )
     return delay
+
+
+def _corrects_clock(exc: Exception, clock: _Clock, state: _Attempt) -> bool:
+    """Whether to send again at once, signed with the clock the answer's `Date` just corrected.
+
+    Only for the vendor's clock-skew error (`ApiError.clock_skew`) with a usable `Date` that
+    moves the clock by more than `CLOCK_CORRECTION_THRESHOLD_SECONDS`; once per call; and not
+    counted against `max_retries` nor waited for: the cause is known and removed, so this is
+    a corrected request rather than a retry of a transient fault (with `max_retries=0` a
+    client still corrects its clock). A second skew error in the same call is raised.
+    """
+    signing = clock.policy.clock
+    if (
+        clock.corrected
+        or signing is None
+        or not isinstance(exc, ApiError)
+        or not exc.clock_skew
+        or exc.server_date is None
+        or not clock.allows(0.0)
+    ):
+        return False
+    moved = signing.correct(exc.server_date)
+    if moved is None:
+        return False
+    clock.corrected = True
+    log.info(
+        "%s: attempt %d: %s, the request's time is outside the service's window; "
+        "corrected the clock by %+.0f s from the server's Date and sending again",
+        state.what,
+        state.number,
+        _summary(exc, exc),
+        moved,
+    )
+    return True
 
 
 def default_sleep(seconds: float) -> None:
@@ -394,11 +480,13 @@ def call(
     clock = _Clock(policy)
     attempt = 0
     while True:
-        state = clock.attempt(what, attempt + 1)
+        state = clock.attempt(what, attempt + 1 + clock.corrected)
         token = _ATTEMPT.set(state)
         try:
             return send()
         except Exception as exc:
+            if _corrects_clock(exc, clock, state):
+                continue
             delay = _retry_delay(exc, attempt, clock, state)
         finally:
             _ATTEMPT.reset(token)  # a stale attempt (and its past deadline) must not outlive the call
@@ -417,12 +505,14 @@ async def acall(
     clock = _Clock(policy)
     attempt = 0
     while True:
-        state = clock.attempt(what, attempt + 1)
+        state = clock.attempt(what, attempt + 1 + clock.corrected)
         token = _ATTEMPT.set(state)
         try:
             async with asyncio.timeout(state.deadline - time.monotonic()):
                 return await send()
         except Exception as exc:
+            if _corrects_clock(exc, clock, state):
+                continue
             delay = _retry_delay(exc, attempt, clock, state)
         finally:
             _ATTEMPT.reset(token)

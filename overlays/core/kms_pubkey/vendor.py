@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -60,6 +61,28 @@ class Operation:
 
 
 @attrs.frozen
+class ClockSkew:
+    """Which of a vendor's error answers say the request's time is outside the service's window.
+
+    `codes` say it whatever the message. `message_codes` say it only when `message` accepts
+    the error's message: Huawei's gateway answers every IAM or app authentication failure
+    with one code, an expired signature among them. (A test rather than a regular
+    expression, so it stays linear on a hostile message of a megabyte.)
+    """
+
+    codes: frozenset[str] = frozenset()
+    message_codes: frozenset[str] = frozenset()
+    message: Callable[[str], bool] | None = None
+
+    def matches(self, code: str | None, message: str | None) -> bool:
+        if not code:
+            return False
+        if code in self.codes:
+            return True
+        return code in self.message_codes and self.message is not None and self.message(message or "")
+
+
+@attrs.frozen
 class Vendor:
     name: str
     """In errors, keys, logs and reprs: aws, alibaba or huawei (both Alibaba gateways are alibaba)."""
@@ -73,6 +96,8 @@ class Vendor:
     unset: object
     """The generated package's own UNSET sentinel."""
     dry_run_verdicts: frozenset[str] = frozenset()
+    clock_skew: ClockSkew = ClockSkew()
+    """Its clock-skew errors: the retry loop corrects the signing clock from their `Date`."""
     _patterns: tuple[tuple[str, type[ApiError]], ...] = attrs.field(init=False)
 
     @_patterns.default
@@ -113,6 +138,7 @@ def api_error(
     *,
     dry_run: bool = False,
     secrets: Iterable[str] = (),
+    server_date: datetime | None = None,
 ) -> ApiError:
     """The `ApiError` subclass for an answer; a secret the service echoes back is masked here,
     in every field the error shows (message, code and request id)."""
@@ -125,12 +151,14 @@ def api_error(
         code=redact(code, secrets) if code else code,
         request_id=redact(request_id, secrets) if request_id else request_id,
         retry_after=retry_after,
+        server_date=server_date,
+        clock_skew=vendor.clock_skew.matches(code, message),
     )
 
 
 def error_from_response(vendor: Vendor, response: httpx.Response, secrets: Iterable[str] = ()) -> ApiError:
     """The error a non-2xx answer means. A body the vendor cannot read is classed by status."""
-    from kms_pubkey.transport import parse_retry_after
+    from kms_pubkey.transport import parse_http_date, parse_retry_after
 
     try:
         fields = vendor.read_error(response)
@@ -152,6 +180,7 @@ def error_from_response(vendor: Vendor, response: httpx.Response, secrets: Itera
         parse_retry_after(response.headers.get("retry-after")),
         dry_run=fields.dry_run,
         secrets=secrets,
+        server_date=parse_http_date(response.headers.get("date")),
     )
 
 

@@ -24,7 +24,7 @@ from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_huawei.credentials import IamToken, resolve_auth, resolve_project_id
 from kms_pubkey_huawei.endpoints import resolve_endpoint
-from kms_pubkey_huawei.errors import ERROR_CODES, REQUEST_ID_HEADER, VENDOR, read_error
+from kms_pubkey_huawei.errors import CLOCK_SKEW, ERROR_CODES, REQUEST_ID_HEADER, VENDOR, read_error
 from kms_pubkey_huawei.signer import AkSkAuth, TokenAuth
 
 KEY_ID_PATTERN = "^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$"
@@ -53,7 +53,9 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
 
 
 SHOW_PUBLIC_KEY = Operation("ShowPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
-HUAWEI = Vendor(VENDOR, REQUEST_ID_HEADER, ERROR_CODES, read_error, Client, SHOW_PUBLIC_KEY, UNSET)
+HUAWEI = Vendor(
+    VENDOR, REQUEST_ID_HEADER, ERROR_CODES, read_error, Client, SHOW_PUBLIC_KEY, UNSET, clock_skew=CLOCK_SKEW
+)
 
 
 class _HuaweiClient(VendorClient[TransportT]):

@@ -24,7 +24,7 @@ from kms_pubkey_huawei_api.models import ErrorDetail, ErrorResponse
 from kms_pubkey_huawei_api.types import UNSET
 
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
-from kms_pubkey.vendor import ErrorFields, json_object, text_or_none
+from kms_pubkey.vendor import ClockSkew, ErrorFields, json_object, text_or_none
 
 VENDOR = "huawei"
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -38,6 +38,20 @@ ERROR_CODES: dict[str, type[ApiError]] = {
     "APIGW.0308": ThrottlingError,
     "APIG.0308": ThrottlingError,
 }
+
+
+def _expired_signature(message: str) -> bool:
+    """The gateway's words for an X-Sdk-Date outside its 15 minutes: "signature expired" (0303,
+    and 0301 "calc ak sk signature fail:signature expired"), or x-sdk-date with "expired".
+    An expired IAM token ("token expires") is not a clock problem and does not match."""
+    text = message.lower()
+    return "signature expired" in text or ("x-sdk-date" in text and "expired" in text)
+
+
+CLOCK_SKEW = ClockSkew(
+    message_codes=frozenset(f"{prefix}.{n}" for prefix in ("APIGW", "APIG") for n in ("0301", "0303")),
+    message=_expired_signature,
+)
 
 
 def read_error(response: httpx.Response) -> ErrorFields:

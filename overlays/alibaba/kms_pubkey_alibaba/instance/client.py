@@ -42,7 +42,7 @@ from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_alibaba.instance import proto as instance_proto
 from kms_pubkey_alibaba.instance.auth import InstanceAuth
 from kms_pubkey_alibaba.instance.client_key import ClientKey, load_client_key
-from kms_pubkey_alibaba.instance.errors import ERROR_CODES, VENDOR, read_error
+from kms_pubkey_alibaba.instance.errors import CLOCK_SKEW, ERROR_CODES, VENDOR, read_error
 
 
 def instance_endpoint(endpoint: str) -> str:
@@ -87,7 +87,9 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
 
 GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
 # No request-id header: the id travels in the protobuf answer and error.
-ALIBABA_INSTANCE = Vendor(VENDOR, None, ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET)
+ALIBABA_INSTANCE = Vendor(
+    VENDOR, None, ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET, clock_skew=CLOCK_SKEW
+)
 
 
 class _InstanceClient(VendorClient[TransportT]):

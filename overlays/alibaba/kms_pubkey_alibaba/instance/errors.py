@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
-from kms_pubkey.vendor import ErrorFields
+from kms_pubkey.vendor import ClockSkew, ErrorFields
 from kms_pubkey_alibaba.instance.proto import Error
 
 VENDOR = "alibaba"
@@ -27,6 +27,8 @@ ERROR_CODES: dict[str, type[ApiError]] = {
     **dict.fromkeys(_AUTH.split(), AuthError),
     **dict.fromkeys(("Rejected.Throttling", "Throttling", "Throttling.User"), ThrottlingError),
 }
+# "Request time exceeds server time more than 15 minutes." (common error codes, 400)
+CLOCK_SKEW = ClockSkew(frozenset({"RequestTimeTooSkewed"}))
 
 
 def read_error(response: httpx.Response) -> ErrorFields:
