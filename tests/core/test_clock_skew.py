@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from kms_pubkey import AuthError, defaults
-from kms_pubkey.transport import OffsetClock, parse_http_date
+from kms_pubkey.http_dates import parse_http_date
+from kms_pubkey.transport import OffsetClock
 from kms_pubkey.vendor import error_from_response
 from kms_pubkey_alibaba.client import ALIBABA
 from kms_pubkey_alibaba.instance.client import ALIBABA_INSTANCE

@@ -35,7 +35,8 @@ from kms_pubkey import (
     defaults,
     transport,
 )
-from kms_pubkey.transport import RequestPolicy, parse_retry_after
+from kms_pubkey.http_dates import parse_retry_after
+from kms_pubkey.transport import RequestPolicy
 from kms_pubkey_aws import AsyncAwsKmsClient, AwsKmsClient
 
 DER = (

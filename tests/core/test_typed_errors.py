@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from kms_pubkey import KeyFormatError, ThrottlingError, load_public_key
+from kms_pubkey.http_dates import parse_retry_after
 from kms_pubkey.read import der as der_reader
-from kms_pubkey.transport import parse_retry_after
 from kms_pubkey.vendor import class_for, error_from_response
 from kms_pubkey_alibaba.client import ALIBABA
 from kms_pubkey_alibaba.instance_client import ALIBABA_INSTANCE

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from kms_pubkey import transport
+from kms_pubkey import log_masking, transport
 from tests.reliability import clients
 from tests.reliability.clients import LOGGED_KINDS, Kind
 from tests.reliability.server import RawServer, Seen, answer, reply
@@ -92,7 +92,7 @@ def test_v1_query_is_masked_but_kept_readable(caplog: pytest.LogCaptureFixture) 
         ("POST", "https://h/?A=1&Signature=abc%2Bdef&SecurityToken=t0k&B=2"),
         None,
     )
-    transport.install_log_filter()
+    log_masking.install_log_filter()
     assert logging.getLogger("httpx").filters
     for f in logging.getLogger("httpx").filters:
         f.filter(record)  # type: ignore[union-attr]

@@ -18,8 +18,9 @@ import httpx
 from kms_pubkey import defaults, transport
 from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
+from kms_pubkey.log_masking import install_log_filter
 from kms_pubkey.public_key import PublicKey, from_service
-from kms_pubkey.transport import OffsetClock, RequestPolicy, install_log_filter
+from kms_pubkey.transport import OffsetClock, RequestPolicy
 from kms_pubkey.vendor import Answer, Vendor, error_from_response
 
 USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_info[1]}"

@@ -26,19 +26,18 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import ssl
 import time
-import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import attrs
 import httpx
 
 from kms_pubkey import defaults
+from kms_pubkey.answer_guard import UnusableBody, bodiless, guard_body
+from kms_pubkey.attempt import CURRENT_ATTEMPT, Attempt, remaining
 from kms_pubkey.errors import (
     ApiError,
     CertificateVerificationError,
@@ -58,78 +57,6 @@ log = logging.getLogger("kms_pubkey")
 Records name the operation, method, origin, path, status and attempt; never a header value,
 a query string (Alibaba's v1 signature and STS token travel there), a signature or a secret.
 """
-
-
-SECRET_QUERY_NAMES = (
-    "Signature",
-    "SecurityToken",
-    "X-Amz-Signature",
-    "X-Amz-Security-Token",
-    "X-Amz-Credential",
-    "AccessKeySecret",
-    "access_token",
-    "auth_token",
-    "token",
-)
-"""Query parameters whose values are masked in log records: Alibaba's v1 signature and STS
-token travel in the query, and httpx logs each request's full URL at INFO."""
-
-_SECRET_QUERY = re.compile(
-    r"(?i)((?:^|[?&;\s])(?:" + "|".join(re.escape(name) for name in SECRET_QUERY_NAMES) + r")=)[^&;\s\"']*"
-)
-HTTP_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.connection_pool",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-)
-"""Where httpx and httpcore log (a filter on a logger sees only its own records, not its children's)."""
-
-
-class QuerySecretFilter(logging.Filter):
-    """Masks the values of `SECRET_QUERY_NAMES` in a record's message, keeping the record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is the logging module's to report
-            return True
-        masked = _SECRET_QUERY.sub(r"\1***", message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-_LOG_FILTER = QuerySecretFilter()
-
-
-def install_log_filter() -> None:
-    """Attach the query-secret filter to the loggers of httpx and httpcore (and ours); idempotent.
-
-    Called whenever a client is built, so it is in place before any request is logged.
-    """
-    for name in (log.name, *HTTP_LOGGERS):
-        logging.getLogger(name).addFilter(_LOG_FILTER)  # addFilter ignores a second copy
-
-
-class _Attempt:
-    """The attempt in progress: the response hook marks it answered, so a failure after that
-    is the answer's fault (`ResponseError`) and one before it is the request's (`SigningError`).
-
-    `deadline` is the `time.monotonic()` by which the attempt must have its whole answer.
-    """
-
-    __slots__ = ("answered", "deadline", "items", "limit", "number", "what")
-
-    def __init__(self, what: str, number: int, deadline: float, limit: int, items: int) -> None:
-        self.what, self.number, self.answered = what, number, False
-        self.deadline, self.limit, self.items = deadline, limit, items
-
-
-_ATTEMPT: ContextVar[_Attempt | None] = ContextVar("kms_pubkey_attempt", default=None)
 
 
 class ErrorDecoder(Protocol):
@@ -226,11 +153,11 @@ class _Clock:
         self.overall = None if total is None else time.monotonic() + total
         self.corrected = False
 
-    def attempt(self, what: str, number: int) -> _Attempt:
+    def attempt(self, what: str, number: int) -> Attempt:
         deadline = time.monotonic() + self.policy.timeout
         if self.overall is not None:
             deadline = min(deadline, self.overall)
-        return _Attempt(what, number, deadline, self.policy.max_answer_bytes, self.policy.max_answer_items)
+        return Attempt(what, number, deadline, self.policy.max_answer_bytes, self.policy.max_answer_items)
 
     def allows(self, delay: float) -> bool:
         """Whether a retry after `delay` seconds would still start before the overall deadline."""
@@ -243,50 +170,6 @@ def is_retryable(error: KmsError) -> bool:
     if isinstance(error, (TransportError, ThrottlingError)):
         return True
     return isinstance(error, ApiError) and error.status_code >= 500
-
-
-_DELTA_SECONDS = re.compile(r"[0-9]+", re.ASCII)  # float() takes any length (inf at worst)
-_HTTP_DATE = re.compile(
-    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT",
-    re.ASCII,
-)
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Retry-After as seconds (RFC 9110 10.2.3): ASCII delta-seconds or an IMF-fixdate; else None.
-
-    Only those two grammars: `str.isdigit` accepts '¹' and `email.utils` accepts loose
-    dates, and what either lets through could raise instead of being ignored.
-    """
-    if not value:
-        return None
-    value = value.strip(" \t")  # HTTP whitespace only: str.strip() also eats U+00A0 and friends
-    if _DELTA_SECONDS.fullmatch(value):
-        return float(value)
-    when = parse_http_date(value)
-    return None if when is None else max(0.0, when.timestamp() - now())
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    """An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 5.6.7) as UTC; else None.
-
-    The one form every vendor here sends in `Date` and `Retry-After`; the obsolete forms
-    and loose variants are not guessed at.
-    """
-    if not value:
-        return None
-    found = _HTTP_DATE.fullmatch(value.strip(" \t"))
-    if found is None:
-        return None
-    day, month, year, hour, minute, second = found.groups()
-    try:
-        return datetime(
-            int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second), tzinfo=UTC
-        )
-    except ValueError:  # 31 Feb, hour 25, year 0...
-        return None
 
 
 def origin(url: httpx.URL) -> str:
@@ -345,7 +228,7 @@ def _attempts(n: int) -> str:
 
 
 def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> KmsError:
-    if isinstance(exc, _UnusableBody):
+    if isinstance(exc, UnusableBody):
         return ResponseError(str(exc))  # the public class, not the hooks' internal marker
     if isinstance(exc, KmsError):
         return exc
@@ -390,7 +273,7 @@ def _summary(error: KmsError, exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: _Attempt) -> float:
+def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: Attempt) -> float:
     """Seconds before the next attempt; raises the typed error when there is none.
 
     The one retry decision, shared by the sync and the async loop. `attempt` counts the
@@ -429,7 +312,7 @@ def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: _Attempt) -
     return delay
 
 
-def _corrects_clock(exc: Exception, clock: _Clock, state: _Attempt) -> bool:
+def _corrects_clock(exc: Exception, clock: _Clock, state: Attempt) -> bool:
     """Whether to send again at once, signed with the clock the answer's `Date` just corrected.
 
     Only for the vendor's clock-skew error (`ApiError.clock_skew`) with a usable `Date` that
@@ -481,7 +364,7 @@ def call(
     attempt = 0
     while True:
         state = clock.attempt(what, attempt + 1 + clock.corrected)
-        token = _ATTEMPT.set(state)
+        token = CURRENT_ATTEMPT.set(state)
         try:
             return send()
         except Exception as exc:
@@ -489,7 +372,7 @@ def call(
                 continue
             delay = _retry_delay(exc, attempt, clock, state)
         finally:
-            _ATTEMPT.reset(token)  # a stale attempt (and its past deadline) must not outlive the call
+            CURRENT_ATTEMPT.reset(token)  # a stale attempt (and its past deadline) must not outlive the call
         attempt += 1
         (sleep or default_sleep)(delay)
 
@@ -506,7 +389,7 @@ async def acall(
     attempt = 0
     while True:
         state = clock.attempt(what, attempt + 1 + clock.corrected)
-        token = _ATTEMPT.set(state)
+        token = CURRENT_ATTEMPT.set(state)
         try:
             async with asyncio.timeout(state.deadline - time.monotonic()):
                 return await send()
@@ -515,7 +398,7 @@ async def acall(
                 continue
             delay = _retry_delay(exc, attempt, clock, state)
         finally:
-            _ATTEMPT.reset(token)
+            CURRENT_ATTEMPT.reset(token)
         attempt += 1
         await (sleep or default_async_sleep)(delay)
 
@@ -535,11 +418,11 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
             if ok:
                 return
             response.read()
-        except _UnusableBody:
+        except UnusableBody:
             if ok:
                 raise
             response.close()
-            response = _bodiless(response)
+            response = bodiless(response)
         raise decode(response)
 
     async def acheck(response: httpx.Response) -> None:
@@ -549,11 +432,11 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
             if ok:
                 return
             await response.aread()
-        except _UnusableBody:
+        except UnusableBody:
             if ok:
                 raise
             await response.aclose()
-            response = _bodiless(response)
+            response = bodiless(response)
         raise decode(response)
 
     async def abound(request: httpx.Request) -> None:
@@ -568,13 +451,6 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
 _TIMEOUT_KEYS = ("connect", "read", "write", "pool")
 
 
-def _remaining(state: _Attempt, request: httpx.Request) -> float:
-    left = state.deadline - time.monotonic()
-    if left <= 0:
-        raise httpx.ReadTimeout("the attempt's deadline has passed", request=request)
-    return left
-
-
 def _bound_timeouts(request: httpx.Request) -> None:
     """No socket operation of this attempt may wait past its deadline.
 
@@ -582,11 +458,11 @@ def _bound_timeouts(request: httpx.Request) -> None:
     phase starts (connect, send, and again when the body is first read), so shrinking it
     here and in `_answered` bounds every wait by what is left.
     """
-    state = _ATTEMPT.get()
+    state = CURRENT_ATTEMPT.get()
     timeouts = request.extensions.get("timeout")
     if state is None or not isinstance(timeouts, dict):
         return
-    left = _remaining(state, request)
+    left = remaining(state, request)
     for key in _TIMEOUT_KEYS:
         current = timeouts.get(key)
         timeouts[key] = left if current is None else min(current, left)
@@ -629,7 +505,7 @@ def _bind_stream(stream: object) -> None:
 
 def _within(timeout: float | None) -> float | None:
     """`timeout` cut to what the current attempt has left (a connection outlives its attempts)."""
-    state = _ATTEMPT.get()
+    state = CURRENT_ATTEMPT.get()
     if state is None:
         return timeout
     left = max(state.deadline - time.monotonic(), 1e-6)  # spent: the socket times out at once
@@ -637,12 +513,12 @@ def _within(timeout: float | None) -> float | None:
 
 
 def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
-    state = _ATTEMPT.get()
+    state = CURRENT_ATTEMPT.get()
     request = response.request
     if state is not None:
         state.answered = True
         _bound_timeouts(request)
-        _guard_body(response, state, asynchronous)
+        guard_body(response, state, asynchronous)
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
             "%s: attempt %d: %s %s%s -> %d",
@@ -653,139 +529,3 @@ def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
             request.url.path,
             response.status_code,
         )
-
-
-# ---------------------------------------------------------------- the answer's size and time
-
-
-def _guard_body(response: httpx.Response, state: _Attempt, asynchronous: bool) -> None:
-    """Read the body through a `_Guard`; decode gzip/deflate ourselves so the cap holds after it."""
-    limit = state.limit
-    length = response.headers.get("content-length", "")
-    if length.isascii() and length.isdigit() and int(length[:12]) > limit:
-        response.close()
-        raise _too_large(state)
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    inflate: _Inflate | None = None
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        inflate = _Inflate(limit, state)
-        del response.headers["content-encoding"]  # httpx must not decode it a second time
-    elif encoding not in ("", "identity"):
-        response.close()
-        raise _UnusableBody(f"{state.what}: the answer uses content encoding {encoding[:40]!r}")
-    guard = _Guard(state, response.request, inflate)
-    stream = response.stream  # httpx.ByteStream is both kinds: the client's kind decides
-    if asynchronous and isinstance(stream, httpx.AsyncByteStream):
-        response.stream = _AsyncGuardedStream(stream, guard)
-    elif not asynchronous and isinstance(stream, httpx.SyncByteStream):
-        response.stream = _GuardedStream(stream, guard)
-
-
-class _UnusableBody(ResponseError):
-    """A body past a limit: the `ResponseError` of a 2xx; an error answer is decoded without it."""
-
-
-def _bodiless(response: httpx.Response) -> httpx.Response:
-    return httpx.Response(
-        response.status_code,
-        headers=response.headers,
-        content=b"",
-        request=response.request,
-        extensions={"reason_phrase": response.extensions.get("reason_phrase", b"")},
-    )
-
-
-def _too_large(state: _Attempt) -> _UnusableBody:
-    return _UnusableBody(f"{state.what}: the answer is larger than {state.limit} bytes, far more than a key")
-
-
-class _Inflate:
-    """gzip or zlib-wrapped deflate, never producing more than the answer's limit."""
-
-    __slots__ = ("_left", "_state", "_zlib")
-
-    def __init__(self, limit: int, state: _Attempt) -> None:
-        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # either header, detected
-        self._left, self._state = limit, state
-
-    def feed(self, data: bytes) -> bytes:
-        try:
-            out = self._zlib.decompress(data, self._left + 1)
-        except zlib.error:
-            raise _UnusableBody(f"{self._state.what}: the answer's compressed body is corrupt") from None
-        if len(out) > self._left or self._zlib.unconsumed_tail:
-            raise _too_large(self._state)
-        self._left -= len(out)
-        return out
-
-    def end(self) -> bytes:
-        return self.feed(b"") if not self._zlib.eof else b""
-
-
-class _Guard:
-    """Each chunk of the answer: within the attempt's deadline, the size limit and the item limit.
-
-    Items are the bytes that open or separate JSON values (`{`, `[`, `,`). Parsing time grows
-    with their number, not only with the bytes: 1 MiB holding 200,000 list items takes the
-    generated parser ~0.5 s, which would stall an event loop. A GetPublicKey answer (or an
-    error) holds a few dozen; a protobuf answer has these bytes only by chance, a handful.
-    """
-
-    __slots__ = ("_inflate", "_items", "_raw", "_request", "_state")
-
-    def __init__(self, state: _Attempt, request: httpx.Request, inflate: _Inflate | None) -> None:
-        self._state, self._request, self._inflate = state, request, inflate
-        self._raw = self._items = 0
-
-    def feed(self, chunk: bytes) -> bytes:
-        _remaining(self._state, self._request)
-        self._raw += len(chunk)
-        if self._raw > self._state.limit:
-            raise _too_large(self._state)
-        return self._count(self._inflate.feed(chunk) if self._inflate is not None else chunk)
-
-    def end(self) -> bytes:
-        return self._count(self._inflate.end()) if self._inflate is not None else b""
-
-    def _count(self, data: bytes) -> bytes:
-        self._items += data.count(b",") + data.count(b"[") + data.count(b"{")
-        if self._items > self._state.items:
-            raise _UnusableBody(
-                f"{self._state.what}: the answer holds more than {self._state.items} values, "
-                "far more than a key's"
-            )
-        return data
-
-
-class _GuardedStream(httpx.SyncByteStream):
-    def __init__(self, inner: httpx.SyncByteStream, guard: _Guard) -> None:
-        self._inner, self._guard = inner, guard
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            out = self._guard.feed(chunk)
-            if out:
-                yield out
-        tail = self._guard.end()
-        if tail:
-            yield tail
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _AsyncGuardedStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, guard: _Guard) -> None:
-        self._inner, self._guard = inner, guard
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            out = self._guard.feed(chunk)
-            if out:
-                yield out
-        tail = self._guard.end()
-        if tail:
-            yield tail
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()

@@ -158,7 +158,7 @@ def api_error(
 
 def error_from_response(vendor: Vendor, response: httpx.Response, secrets: Iterable[str] = ()) -> ApiError:
     """The error a non-2xx answer means. A body the vendor cannot read is classed by status."""
-    from kms_pubkey.transport import parse_http_date, parse_retry_after
+    from kms_pubkey.http_dates import parse_http_date, parse_retry_after
 
     try:
         fields = vendor.read_error(response)

@@ -1,0 +1,146 @@
+"""The answer's size and time: every chunk is checked against the attempt's deadline, a byte
+limit (on the wire and after gzip/deflate, decoded here so the limit holds) and a limit on
+JSON values, so parsing whatever is accepted takes milliseconds."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+
+from kms_pubkey.attempt import Attempt, remaining
+from kms_pubkey.errors import ResponseError
+
+
+def guard_body(response: httpx.Response, state: Attempt, asynchronous: bool) -> None:
+    """Read the body through a `_Guard`; decode gzip/deflate ourselves so the cap holds after it."""
+    limit = state.limit
+    length = response.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and int(length[:12]) > limit:
+        response.close()
+        raise _too_large(state)
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    inflate: _Inflate | None = None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflate = _Inflate(limit, state)
+        del response.headers["content-encoding"]  # httpx must not decode it a second time
+    elif encoding not in ("", "identity"):
+        response.close()
+        raise UnusableBody(f"{state.what}: the answer uses content encoding {encoding[:40]!r}")
+    guard = _Guard(state, response.request, inflate)
+    stream = response.stream  # httpx.ByteStream is both kinds: the client's kind decides
+    if asynchronous and isinstance(stream, httpx.AsyncByteStream):
+        response.stream = _AsyncGuardedStream(stream, guard)
+    elif not asynchronous and isinstance(stream, httpx.SyncByteStream):
+        response.stream = _GuardedStream(stream, guard)
+
+
+class UnusableBody(ResponseError):
+    """A body past a limit: the `ResponseError` of a 2xx; an error answer is decoded without it."""
+
+
+def bodiless(response: httpx.Response) -> httpx.Response:
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=b"",
+        request=response.request,
+        extensions={"reason_phrase": response.extensions.get("reason_phrase", b"")},
+    )
+
+
+def _too_large(state: Attempt) -> UnusableBody:
+    return UnusableBody(f"{state.what}: the answer is larger than {state.limit} bytes, far more than a key")
+
+
+class _Inflate:
+    """gzip or zlib-wrapped deflate, never producing more than the answer's limit."""
+
+    __slots__ = ("_left", "_state", "_zlib")
+
+    def __init__(self, limit: int, state: Attempt) -> None:
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # either header, detected
+        self._left, self._state = limit, state
+
+    def feed(self, data: bytes) -> bytes:
+        try:
+            out = self._zlib.decompress(data, self._left + 1)
+        except zlib.error:
+            raise UnusableBody(f"{self._state.what}: the answer's compressed body is corrupt") from None
+        if len(out) > self._left or self._zlib.unconsumed_tail:
+            raise _too_large(self._state)
+        self._left -= len(out)
+        return out
+
+    def end(self) -> bytes:
+        return self.feed(b"") if not self._zlib.eof else b""
+
+
+class _Guard:
+    """Each chunk of the answer: within the attempt's deadline, the size limit and the item limit.
+
+    Items are the bytes that open or separate JSON values (`{`, `[`, `,`). Parsing time grows
+    with their number, not only with the bytes: 1 MiB holding 200,000 list items takes the
+    generated parser ~0.5 s, which would stall an event loop. A GetPublicKey answer (or an
+    error) holds a few dozen; a protobuf answer has these bytes only by chance, a handful.
+    """
+
+    __slots__ = ("_inflate", "_items", "_raw", "_request", "_state")
+
+    def __init__(self, state: Attempt, request: httpx.Request, inflate: _Inflate | None) -> None:
+        self._state, self._request, self._inflate = state, request, inflate
+        self._raw = self._items = 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        remaining(self._state, self._request)
+        self._raw += len(chunk)
+        if self._raw > self._state.limit:
+            raise _too_large(self._state)
+        return self._count(self._inflate.feed(chunk) if self._inflate is not None else chunk)
+
+    def end(self) -> bytes:
+        return self._count(self._inflate.end()) if self._inflate is not None else b""
+
+    def _count(self, data: bytes) -> bytes:
+        self._items += data.count(b",") + data.count(b"[") + data.count(b"{")
+        if self._items > self._state.items:
+            raise UnusableBody(
+                f"{self._state.what}: the answer holds more than {self._state.items} values, "
+                "far more than a key's"
+            )
+        return data
+
+
+class _GuardedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, guard: _Guard) -> None:
+        self._inner, self._guard = inner, guard
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            out = self._guard.feed(chunk)
+            if out:
+                yield out
+        tail = self._guard.end()
+        if tail:
+            yield tail
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncGuardedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, guard: _Guard) -> None:
+        self._inner, self._guard = inner, guard
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            out = self._guard.feed(chunk)
+            if out:
+                yield out
+        tail = self._guard.end()
+        if tail:
+            yield tail
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
