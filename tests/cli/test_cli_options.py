@@ -156,6 +156,26 @@ def test_get_help_lists_a_missing_vendor_with_its_wheel(env):
             {"HUAWEICLOUD_SDK_AK": "a", "HUAWEICLOUD_SDK_SK": "b"},
             "no Huawei Cloud project id: pass --project-id, or set HUAWEICLOUD_SDK_PROJECT_ID",
         ),
+        # No credentials: the command line has no flags for keys, so no Python arguments are named.
+        (
+            ("get", "aws", "k", "--region", "us-east-1"),
+            {},
+            "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add a profile to "
+            "~/.aws/credentials (chosen by --profile or AWS_PROFILE)",
+        ),
+        (
+            ("get", "alibaba", "k", "--key-version-id", "v", "--region", "cn-hangzhou"),
+            {},
+            "no Alibaba Cloud credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or configure ~/.aliyun/config.json "
+            "(profile chosen by --profile or ALIBABA_CLOUD_PROFILE)",
+        ),
+        (
+            ("get", "huawei", "k", "--region", "cn-north-4", "--project-id", "0" * 32),
+            {},
+            "no Huawei Cloud credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or CLOUD_SDK_AK and "
+            "CLOUD_SDK_SK), or add ak and sk to the [basic] section of ~/.huaweicloud/credentials",
+        ),
     ],
 )
 def test_messages_name_flags_and_variables(env, args, variables, message):
@@ -173,3 +193,9 @@ def test_library_users_keep_the_python_form(monkeypatch, tmp_path):
         AwsKmsClient(access_key_id="a", secret_access_key="b")
     assert str(caught.value) == "no AWS region: pass region=, or set AWS_REGION or a profile region"
     assert caught.value.parameters == ("region",)
+    with pytest.raises(ValidationError) as caught:
+        AwsKmsClient("us-east-1")
+    assert str(caught.value) == (
+        "no AWS credentials: pass access_key_id/secret_access_key, set AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY, or add a profile to ~/.aws/credentials (chosen by profile= or AWS_PROFILE)"
+    )

@@ -87,8 +87,11 @@ def resolve_credentials(
     if found is not None:
         return _from_profile(found, env)
     raise ValidationError(
-        "no Alibaba Cloud credentials: pass access_key_id/access_key_secret, set "
-        "ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or configure ~/.aliyun/config.json"
+        "no Alibaba Cloud credentials: {arguments}set ALIBABA_CLOUD_ACCESS_KEY_ID and "
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or configure ~/.aliyun/config.json (profile chosen by "
+        "{profile} or ALIBABA_CLOUD_PROFILE)",
+        parameters=("profile",),
+        arguments="pass access_key_id/access_key_secret, ",
     )
 
 

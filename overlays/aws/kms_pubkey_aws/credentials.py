@@ -63,8 +63,10 @@ def resolve_credentials(
             f"AWS profile {name!r} has no access key in ~/.aws/credentials or ~/.aws/config"
         )
     raise ValidationError(
-        "no AWS credentials: pass access_key_id/secret_access_key, set AWS_ACCESS_KEY_ID and "
-        "AWS_SECRET_ACCESS_KEY, or add a profile to ~/.aws/credentials"
+        "no AWS credentials: {arguments}set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+        "or add a profile to ~/.aws/credentials (chosen by {profile} or AWS_PROFILE)",
+        parameters=("profile",),
+        arguments="pass access_key_id/secret_access_key, ",
     )
 
 

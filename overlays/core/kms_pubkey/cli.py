@@ -314,7 +314,7 @@ def _describe(error: KmsError, parser: argparse.ArgumentParser | None) -> str:
     if isinstance(error, ApiError):
         text = str(error)
     elif isinstance(error, ValidationError) and parser is not None:
-        text = f"{type(error).__name__}: {error.render(_spelling(parser))}"
+        text = f"{type(error).__name__}: {error.render(_spelling(parser), library=False)}"
     else:
         text = f"{type(error).__name__}: {error}"
     return " ".join(text.split())

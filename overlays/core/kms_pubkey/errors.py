@@ -16,18 +16,24 @@ class ValidationError(KmsError):
     When the message names settings, it does so through `{name}` fields listed in
     `parameters` (Python names, e.g. `region`): `str(error)` spells them `region=`, and a
     front end such as the CLI spells them its own way with `render` (`--region`).
+    `{arguments}` marks advice only a library caller can follow (`arguments`, e.g. "pass
+    access_key_id/secret_access_key, "): the CLI has no such flags and leaves it out.
     """
 
-    def __init__(self, message: str, *, parameters: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, *, parameters: tuple[str, ...] = (), arguments: str = "") -> None:
         self.template = message
         self.parameters = parameters
+        self.arguments = arguments
         super().__init__(self.render(lambda name: f"{name}="))
 
-    def render(self, spell: Callable[[str], str]) -> str:
-        """The message with each named setting spelled by `spell(python_name)`."""
-        if not self.parameters:
+    def render(self, spell: Callable[[str], str], *, library: bool = True) -> str:
+        """The message with each named setting spelled by `spell(python_name)`; `library=False`
+        leaves out the advice about Python arguments."""
+        if not self.parameters and "{arguments}" not in self.template:
             return self.template
-        return self.template.format_map({name: spell(name) for name in self.parameters})
+        names = {name: spell(name) for name in self.parameters}
+        names["arguments"] = self.arguments if library else ""
+        return self.template.format_map(names)
 
 
 class KeyFormatError(KmsError):

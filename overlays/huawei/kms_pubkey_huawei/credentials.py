@@ -70,9 +70,10 @@ def resolve_auth(
         source = "~/.huaweicloud/credentials"
         return Credentials(values["ak"], values["sk"], values.get("security_token"), source)
     raise ValidationError(
-        "no Huawei Cloud credentials: pass access_key/secret_key or auth_token, set "
-        "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or CLOUD_SDK_AK and CLOUD_SDK_SK), "
-        "or add ak and sk to the [basic] section of ~/.huaweicloud/credentials"
+        "no Huawei Cloud credentials: {arguments}set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK "
+        "(or CLOUD_SDK_AK and CLOUD_SDK_SK), or add ak and sk to the [basic] section of "
+        "~/.huaweicloud/credentials",
+        arguments="pass access_key/secret_key or auth_token, ",
     )
 
 
