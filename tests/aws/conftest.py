@@ -21,6 +21,8 @@ import boto3
 import httpx
 import pytest
 
+from tests.support.processes import stop
+
 REGION = "us-east-1"
 KEY_SPECS = ("RSA_2048", "ECC_NIST_P256", "ECC_SECG_P256K1")
 START_TIMEOUT = 60.0
@@ -116,9 +118,4 @@ def moto_kms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoKms]:
             key.der = user_kms.get_public_key(KeyId=key.key_id)["PublicKey"]
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 CLEARED = ("AWS_", "ALIBABA_CLOUD_", "HUAWEICLOUD_SDK_", "CLOUD_SDK_")
 START_TIMEOUT = 60.0
@@ -47,17 +49,8 @@ def _start(command: str, env: dict[str, str]) -> subprocess.Popen[str]:
         seen.append(line)
         if line.startswith("Press Ctrl-C"):
             return process
-    _stop(process)
+    stop(process)
     raise AssertionError(f"{command!r} did not start:\n" + "".join(seen))
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -72,4 +65,4 @@ def start_emulator() -> Iterator[Callable[..., subprocess.Popen[str]]]:
 
     yield start
     for process in started:
-        _stop(process)
+        stop(process)

@@ -35,7 +35,7 @@ class Settings:
     endpoint: str
     auth: httpx.Auth
     region: str | None = None
-    secrets: tuple[str | None, ...] = ()
+    secrets: tuple[str | None, ...] = attrs.field(default=(), repr=False)
     """Masked in any message the service echoes back (secret key, session token...)."""
     verify: ssl.SSLContext | bool = True
     shown: tuple[tuple[str, str], ...] = ()

@@ -31,7 +31,6 @@ BACKOFF_CAP_SECONDS = 5.0
 RETRY_AFTER_CAP_SECONDS = 20.0
 """A Retry-After longer than this is not waited for: the error is raised at once."""
 
-MAX_CLOCK_SKEW_SECONDS = 15 * 60
 CLOCK_CORRECTION_THRESHOLD_SECONDS = 60.0
 """A clock-skew error corrects the signing clock only when the server's `Date` is further than
 this from it. Far above the `Date` header's one-second grain and a slow round trip, far below

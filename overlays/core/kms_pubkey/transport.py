@@ -239,10 +239,9 @@ def _translate(exc: BaseException, what: str, attempts: int, answered: bool) -> 
         )
     if isinstance(exc, TimeoutError):  # asyncio.timeout ended an async attempt at its deadline
         return TransportError(f"{what}: timed out after {_attempts(attempts)} (the attempt's deadline)")
-    if isinstance(exc, httpx.ConnectError) and _certificate_failure(exc) is not None:
-        host = _host(exc)
+    if isinstance(exc, httpx.ConnectError) and (reason := _certificate_failure(exc)) is not None:
         return CertificateVerificationError(
-            f"{what}: certificate verification failed for {host} ({_certificate_failure(exc)}); "
+            f"{what}: certificate verification failed for {_host(exc)} ({reason}); "
             "not retried: check the endpoint's host name, or give the CA that issued its "
             "certificate (ca_file for a KMS instance)"
         )
@@ -281,7 +280,7 @@ def _retry_delay(exc: Exception, attempt: int, clock: _Clock, state: Attempt) ->
     """
     policy = clock.policy
     what = state.what
-    error = _translate(exc, what, state.number, state.answered or isinstance(exc, httpx.TransportError))
+    error = _translate(exc, what, state.number, state.answered)
     if isinstance(error, SigningError):
         raise error from exc
     if isinstance(exc, httpx.TransportError) and log.isEnabledFor(logging.DEBUG):
