@@ -20,6 +20,7 @@ import httpx
 from kms_pubkey import signing as kit
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
+from kms_pubkey.signing import Canonical, Pairs
 from kms_pubkey.signing import new_nonce as new_nonce
 
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -35,17 +36,11 @@ def _sorted_join(values: list[str]) -> str:
     return ",".join(sorted(values))
 
 
-def canonical_request(
-    method: str,
-    path: str,
-    query: Iterable[tuple[str, str]],
-    headers: Iterable[tuple[str, str]],
-    payload_hash: str,
-) -> tuple[str, str]:
-    """(canonical request, signed headers). `path` is the encoded path as sent ('/' for RPC)."""
-    block, signed = canonical_headers(headers)
-    text = "\n".join([method.upper(), path or "/", kit.canonical_query(query), block, signed, payload_hash])
-    return text, signed
+def canonical_request(method: str, path: str, query: Pairs, headers: Pairs, payload_hash: str) -> Canonical:
+    """`path` is the encoded path as sent ('/' for RPC)."""
+    return kit.canonical_request(
+        method, path or "/", kit.canonical_query(query), canonical_headers(headers), payload_hash
+    )
 
 
 def string_to_sign(canonical: str) -> str:

@@ -8,7 +8,7 @@ The clock is injected, so a retry re-signs with a fresh timestamp and tests pin 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import unquote
@@ -17,6 +17,7 @@ import httpx
 
 from kms_pubkey import signing as kit
 from kms_pubkey.credentials import Credentials
+from kms_pubkey.signing import Canonical, Pairs
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 # The X-Amz-Date stamp; its first 8 characters are the credential scope's date. A naive
@@ -37,7 +38,7 @@ def canonical_uri(path: str, *, normalize: bool = True) -> str:
     return kit.percent_encode(path, keep_slash=True)
 
 
-def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
+def canonical_headers(headers: Pairs) -> Canonical:
     """Repeated names join their values with commas in order; values are trimmed and
     inner runs of white space (folded lines included) become one space."""
     return kit.canonical_headers(headers, clean=_collapse)
@@ -48,27 +49,12 @@ def _collapse(value: str) -> str:
 
 
 def canonical_request(
-    method: str,
-    path: str,
-    query: Iterable[tuple[str, str]],
-    headers: Sequence[tuple[str, str]],
-    payload_hash: str,
-    *,
-    normalize: bool = True,
-) -> tuple[str, str]:
-    """(canonical request, signed headers)."""
-    block, signed = canonical_headers(headers)
-    text = "\n".join(
-        [
-            method.upper(),
-            canonical_uri(path, normalize=normalize),
-            kit.canonical_query(query),
-            block,
-            signed,
-            payload_hash,
-        ]
+    method: str, path: str, query: Pairs, headers: Pairs, payload_hash: str, *, normalize: bool = True
+) -> Canonical:
+    uri = canonical_uri(path, normalize=normalize)
+    return kit.canonical_request(
+        method, uri, kit.canonical_query(query), canonical_headers(headers), payload_hash
     )
-    return text, signed
 
 
 def credential_scope(date: str, region: str, service: str) -> str:

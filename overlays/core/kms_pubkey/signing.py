@@ -42,6 +42,19 @@ def percent_encode(value: str, *, keep_slash: bool = False) -> str:
     return quote(value, safe="")
 
 
+Pairs = Iterable[tuple[str, str]]
+"""(name, value) pairs: a query's parameters or a request's headers, repeats kept."""
+Canonical = tuple[str, str]
+"""(canonical request, signed-headers list): what every HMAC scheme here signs, and names."""
+
+
+def canonical_request(method: str, uri: str, query: str, headers: Canonical, payload_hash: str) -> Canonical:
+    """The six-line canonical request of SigV4, ACS3 and Huawei's SDK-HMAC-SHA256 alike, from
+    the parts each scheme canonicalises its own way; `headers` is (header block, signed list)."""
+    block, signed = headers
+    return "\n".join([method.upper(), uri, query, block, signed, payload_hash]), signed
+
+
 def canonical_query(pairs: Iterable[tuple[str, str]], *, sort_decoded: bool = False) -> str:
     """`name=value&...` from decoded pairs, both parts percent-encoded.
 

@@ -14,7 +14,7 @@ injected, so a retry re-signs with a fresh timestamp and tests pin the time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from urllib.parse import unquote
 
@@ -23,6 +23,7 @@ import httpx
 from kms_pubkey import signing as kit
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
+from kms_pubkey.signing import Canonical, Pairs
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -46,7 +47,7 @@ def signable(name: str) -> bool:
     return "_" not in name
 
 
-def canonical_headers(headers: Sequence[tuple[str, str]]) -> tuple[str, str]:
+def canonical_headers(headers: Pairs) -> Canonical:
     """Values trimmed, the last of a repeated name wins, names with '_' left out."""
     return kit.canonical_headers(((k, v) for k, v in headers if signable(k)), join=_last)
 
@@ -72,19 +73,12 @@ def needs_unsigned_payload(content_type: str | None) -> bool:
     return not content_type.startswith(("application/json", "application/bson"))
 
 
-def canonical_request(
-    method: str,
-    path: str,
-    query: Iterable[tuple[str, str]],
-    headers: Sequence[tuple[str, str]],
-    body_hash: str,
-) -> tuple[str, str]:
-    """(canonical request, signed headers)."""
-    block, signed = canonical_headers(headers)
+def canonical_request(method: str, path: str, query: Pairs, headers: Pairs, body_hash: str) -> Canonical:
     # The query is sorted before it is encoded, as huaweicloudsdkcore does.
     query_text = kit.canonical_query(query, sort_decoded=True)
-    text = "\n".join([method.upper(), canonical_uri(path), query_text, block, signed, body_hash])
-    return text, signed
+    return kit.canonical_request(
+        method, canonical_uri(path), query_text, canonical_headers(headers), body_hash
+    )
 
 
 def string_to_sign(sdk_date: str, canonical: str) -> str:
