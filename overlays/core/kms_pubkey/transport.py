@@ -29,6 +29,7 @@ import random
 import ssl
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import Token
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -356,24 +357,47 @@ async def default_async_sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+class _Attempts:
+    """One call's attempts, driven the same way by the sync and the async loop: each attempt
+    runs in a `with attempts:` block, which publishes it (`CURRENT_ATTEMPT`) and, when it
+    fails, either swallows the failure and sets `wait` (seconds before the next attempt; None
+    to resend at once with a corrected clock) or raises the typed error."""
+
+    def __init__(self, policy: RequestPolicy, what: str) -> None:
+        self.clock, self.what = _Clock(policy), what
+        self.failures = 0
+        self.wait: float | None = None
+        self._state: Attempt | None = None
+        self._token: Token[Attempt | None] | None = None
+
+    def __enter__(self) -> Attempt:
+        self._state = self.clock.attempt(self.what, self.failures + 1 + self.clock.corrected)
+        self._token = CURRENT_ATTEMPT.set(self._state)
+        self.wait = None
+        return self._state
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        assert self._state is not None and self._token is not None
+        CURRENT_ATTEMPT.reset(
+            self._token
+        )  # a stale attempt (and its past deadline) must not outlive the call
+        if not isinstance(exc, Exception):
+            return False
+        if not _corrects_clock(exc, self.clock, self._state):
+            self.wait = _retry_delay(exc, self.failures, self.clock, self._state)
+            self.failures += 1
+        return True
+
+
 def call(
     send: Callable[[], R], policy: RequestPolicy, what: str, sleep: Callable[[float], None] | None = None
 ) -> R:
-    clock = _Clock(policy)
-    attempt = 0
+    attempts = _Attempts(policy, what)
     while True:
-        state = clock.attempt(what, attempt + 1 + clock.corrected)
-        token = CURRENT_ATTEMPT.set(state)
-        try:
+        with attempts:
             return send()
-        except Exception as exc:
-            if _corrects_clock(exc, clock, state):
-                continue
-            delay = _retry_delay(exc, attempt, clock, state)
-        finally:
-            CURRENT_ATTEMPT.reset(token)  # a stale attempt (and its past deadline) must not outlive the call
-        attempt += 1
-        (sleep or default_sleep)(delay)
+        if attempts.wait is not None:
+            (sleep or default_sleep)(attempts.wait)
 
 
 async def acall(
@@ -384,22 +408,13 @@ async def acall(
 ) -> R:
     import asyncio
 
-    clock = _Clock(policy)
-    attempt = 0
+    attempts = _Attempts(policy, what)
     while True:
-        state = clock.attempt(what, attempt + 1 + clock.corrected)
-        token = CURRENT_ATTEMPT.set(state)
-        try:
+        with attempts as state:
             async with asyncio.timeout(state.deadline - time.monotonic()):
                 return await send()
-        except Exception as exc:
-            if _corrects_clock(exc, clock, state):
-                continue
-            delay = _retry_delay(exc, attempt, clock, state)
-        finally:
-            CURRENT_ATTEMPT.reset(token)
-        attempt += 1
-        await (sleep or default_async_sleep)(delay)
+        if attempts.wait is not None:
+            await (sleep or default_async_sleep)(attempts.wait)
 
 
 def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
