@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator, Iterator
+from typing import cast
 
 import httpx
 
@@ -30,9 +31,7 @@ def guard_body(response: httpx.Response, state: Attempt, asynchronous: bool) -> 
         raise UnusableBody(f"{state.what}: the answer uses content encoding {encoding[:40]!r}")
     guard = _Guard(state, response.request, inflate)
     stream = response.stream  # httpx.ByteStream is both kinds: the client's kind decides
-    if asynchronous and isinstance(stream, httpx.AsyncByteStream):
-        response.stream = _AsyncGuardedStream(stream, guard)
-    elif not asynchronous and isinstance(stream, httpx.SyncByteStream):
+    if isinstance(stream, httpx.AsyncByteStream if asynchronous else httpx.SyncByteStream):
         response.stream = _GuardedStream(stream, guard)
 
 
@@ -102,6 +101,11 @@ class _Guard:
     def end(self) -> bytes:
         return self._count(self._inflate.end()) if self._inflate is not None else b""
 
+    def pass_on(self, chunk: bytes | None) -> tuple[bytes, ...]:
+        """What to hand on for a chunk of the answer (None: its end), nothing when it is empty."""
+        out = self.end() if chunk is None else self.feed(chunk)
+        return (out,) if out else ()
+
     def _count(self, data: bytes) -> bytes:
         self._items += data.count(b",") + data.count(b"[") + data.count(b"{")
         if self._items > self._state.items:
@@ -112,35 +116,26 @@ class _Guard:
         return data
 
 
-class _GuardedStream(httpx.SyncByteStream):
-    def __init__(self, inner: httpx.SyncByteStream, guard: _Guard) -> None:
+class _GuardedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The answer's stream through its guard; the client's kind picks the sync or async side."""
+
+    def __init__(self, inner: httpx.SyncByteStream | httpx.AsyncByteStream, guard: _Guard) -> None:
         self._inner, self._guard = inner, guard
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            out = self._guard.feed(chunk)
-            if out:
-                yield out
-        tail = self._guard.end()
-        if tail:
-            yield tail
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _AsyncGuardedStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, guard: _Guard) -> None:
-        self._inner, self._guard = inner, guard
+        for chunk in cast(httpx.SyncByteStream, self._inner):
+            yield from self._guard.pass_on(chunk)
+        yield from self._guard.pass_on(None)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            out = self._guard.feed(chunk)
-            if out:
+        async for chunk in cast(httpx.AsyncByteStream, self._inner):
+            for out in self._guard.pass_on(chunk):
                 yield out
-        tail = self._guard.end()
-        if tail:
-            yield tail
+        for out in self._guard.pass_on(None):
+            yield out
+
+    def close(self) -> None:
+        cast(httpx.SyncByteStream, self._inner).close()
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        await cast(httpx.AsyncByteStream, self._inner).aclose()
