@@ -4,34 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from kms_pubkey.cli import request_options
+from kms_pubkey.cli import Plugin, option, request_options
 from kms_pubkey.public_key import PublicKey
 
-
-class _AwsCommand:
-    name = "aws"
-    help = "AWS KMS GetPublicKey"
-
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--region", help="AWS region (default: AWS_REGION or the profile's)")
-        parser.add_argument(
-            "--profile", help="profile in ~/.aws/credentials or ~/.aws/config (default: AWS_PROFILE)"
-        )
-        parser.add_argument(
-            "--grant-token",
-            action="append",
-            default=[],
-            dest="grant_tokens",
-            help="grant token; repeat for several",
-        )
-
-    def fetch(self, args: argparse.Namespace) -> PublicKey:
-        from kms_pubkey_aws.client import AwsKmsClient
-
-        with AwsKmsClient(
-            args.region, endpoint=args.endpoint, profile=args.profile, **request_options(args)
-        ) as client:
-            return client.get_public_key(args.key_id, grant_tokens=args.grant_tokens)
+OPTIONS = (
+    option("--region", help="AWS region (default: AWS_REGION or the profile's)"),
+    option("--profile", help="profile in ~/.aws/credentials or ~/.aws/config (default: AWS_PROFILE)"),
+    option("--grant-token", action="append", default=[], dest="grant_tokens", help="grant token; repeat"),
+)
 
 
-COMMAND = _AwsCommand()
+def _fetch(args: argparse.Namespace) -> PublicKey:
+    from kms_pubkey_aws.client import AwsKmsClient
+
+    profile, grant_tokens = args.profile, args.grant_tokens
+    with AwsKmsClient(args.region, endpoint=args.endpoint, profile=profile, **request_options(args)) as aws:
+        return aws.get_public_key(args.key_id, grant_tokens=grant_tokens)
+
+
+COMMAND = Plugin("aws", "AWS KMS GetPublicKey", _fetch, OPTIONS)

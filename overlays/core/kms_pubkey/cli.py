@@ -65,6 +65,34 @@ class VendorCommand(Protocol):
         ...
 
 
+@attrs.frozen
+class Option:
+    """One flag of a vendor command: `argparse.add_argument`'s arguments, kept as data."""
+
+    flags: tuple[str, ...]
+    settings: dict[str, Any]
+
+
+def option(*flags: str, **settings: Any) -> Option:
+    return Option(flags, settings)
+
+
+@attrs.frozen
+class Plugin:
+    """A `VendorCommand` declared as data: its flags, and how it fetches with them."""
+
+    name: str
+    help: str
+    fetch: Callable[[argparse.Namespace], PublicKey | DryRunPassed]
+    options: tuple[Option, ...] = ()
+    epilog: str | None = None
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        for flag in self.options:
+            parser.add_argument(*flag.flags, **flag.settings)
+        parser.epilog = self.epilog
+
+
 class Command(Protocol):
     """A top-level subcommand contributed by another wheel (e.g. `emulator`)."""
 

@@ -12,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from kms_pubkey.cli import request_options
+from kms_pubkey.cli import Plugin, option, request_options
 from kms_pubkey.errors import ValidationError
 from kms_pubkey.public_key import PublicKey
 
@@ -55,48 +55,44 @@ def _read_password(path: Path) -> str:
         raise ValidationError(f"cannot read the password file {str(path)!r}: {type(exc).__name__}") from None
 
 
-class _InstanceCommand:
-    name = "alibaba-instance"
-    help = "Alibaba Cloud KMS instance (dedicated gateway) GetPublicKey, with a ClientKey"
+def _fetch(args: argparse.Namespace) -> PublicKey:
+    from kms_pubkey_alibaba.instance.client import AlibabaKmsInstanceClient
 
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
+    if not args.endpoint:
+        raise ValidationError("--endpoint is required for alibaba-instance (the KMS instance endpoint)")
+    with AlibabaKmsInstanceClient(
+        args.endpoint,
+        client_key_file=args.client_key_file,
+        client_key_password=_password(args),
+        ca_file=args.ca_file,
+        **request_options(args),
+    ) as client:
+        return client.get_public_key(args.key_id)
+
+
+COMMAND = Plugin(
+    "alibaba-instance",
+    "Alibaba Cloud KMS instance (dedicated gateway) GetPublicKey, with a ClientKey",
+    _fetch,
+    (
+        option(
             "--client-key-file",
             required=True,
             metavar="FILE",
             help="the ClientKey JSON file of the application access point",
-        )
-        parser.add_argument(
+        ),
+        option(
             "--client-key-password-env",
             metavar="VAR",
             help="environment variable holding the ClientKey password",
-        )
-        parser.add_argument(
-            "--client-key-password-file", metavar="FILE", help="file holding the ClientKey password"
-        )
-        parser.add_argument(
+        ),
+        option("--client-key-password-file", metavar="FILE", help="file holding the ClientKey password"),
+        option(
             "--client-key-password",
             metavar="PASSWORD",
             help="the ClientKey password (visible to other local users; prefer the env form)",
-        )
-        parser.add_argument("--ca-file", metavar="FILE", help="the KMS instance CA certificate (PEM)")
-        parser.epilog = (
-            "--endpoint is required: https://<kms-instance-id>.cryptoservice.kms.<region>.aliyuncs.com"
-        )
-
-    def fetch(self, args: argparse.Namespace) -> PublicKey:
-        from kms_pubkey_alibaba.instance.client import AlibabaKmsInstanceClient
-
-        if not args.endpoint:
-            raise ValidationError("--endpoint is required for alibaba-instance (the KMS instance endpoint)")
-        with AlibabaKmsInstanceClient(
-            args.endpoint,
-            client_key_file=args.client_key_file,
-            client_key_password=_password(args),
-            ca_file=args.ca_file,
-            **request_options(args),
-        ) as client:
-            return client.get_public_key(args.key_id)
-
-
-COMMAND = _InstanceCommand()
+        ),
+        option("--ca-file", metavar="FILE", help="the KMS instance CA certificate (PEM)"),
+    ),
+    epilog="--endpoint is required: https://<kms-instance-id>.cryptoservice.kms.<region>.aliyuncs.com",
+)
