@@ -30,7 +30,7 @@ invalid UTF-8) raises `ProtobufError`, a `ResponseError`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 
@@ -150,10 +150,30 @@ class _Field:
     kind: str
 
 
+def _string(number: int) -> Any:
+    return attrs.field(default="", metadata={"number": number})
+
+
+def _int32(number: int) -> Any:
+    return attrs.field(default=0, metadata={"number": number})
+
+
 class _Message:
-    """A proto3 message of string and int32 fields; subclasses are attrs classes."""
+    """A proto3 message of string and int32 fields; subclasses are attrs classes whose fields
+    are declared with `_string(number)` or `_int32(number)`."""
 
     FIELDS: ClassVar[tuple[_Field, ...]] = ()
+
+    def __init_subclass__(cls) -> None:
+        # Before the attrs decorator runs, the class body still holds each field's declaration;
+        # the slotted class attrs then makes runs this again, with FIELDS already copied over.
+        if "FIELDS" in cls.__dict__:
+            return
+        cls.FIELDS = tuple(
+            _Field(cls.__dict__[name].metadata["number"], name, _INT32 if kind == "int" else _STRING)
+            for name, kind in cls.__annotations__.items()
+            if name != "FIELDS"
+        )
 
     def encode(self) -> bytes:
         """The canonical encoding: fields in number order, defaults ("" and 0) left out."""
@@ -206,34 +226,19 @@ class _Message:
 
 @attrs.frozen(kw_only=True)
 class GetPublicKeyRequest(_Message):
-    FIELDS: ClassVar[tuple[_Field, ...]] = (_Field(1, "key_id", _STRING),)
-
-    key_id: str = ""
+    key_id: str = _string(1)
 
 
 @attrs.frozen(kw_only=True)
 class GetPublicKeyResponse(_Message):
-    FIELDS: ClassVar[tuple[_Field, ...]] = (
-        _Field(1, "key_id", _STRING),
-        _Field(2, "public_key", _STRING),
-        _Field(3, "request_id", _STRING),
-    )
-
-    key_id: str = ""
-    public_key: str = ""
-    request_id: str = ""
+    key_id: str = _string(1)
+    public_key: str = _string(2)
+    request_id: str = _string(3)
 
 
 @attrs.frozen(kw_only=True)
 class Error(_Message):
-    FIELDS: ClassVar[tuple[_Field, ...]] = (
-        _Field(1, "status_code", _INT32),
-        _Field(2, "error_code", _STRING),
-        _Field(3, "error_message", _STRING),
-        _Field(4, "request_id", _STRING),
-    )
-
-    status_code: int = 0
-    error_code: str = ""
-    error_message: str = ""
-    request_id: str = ""
+    status_code: int = _int32(1)
+    error_code: str = _string(2)
+    error_message: str = _string(3)
+    request_id: str = _string(4)
