@@ -177,8 +177,13 @@ class RefreshingSource:
         return None
 
     def _refresh(self) -> Credentials:
+        """The slow path, once `_ready` found a window open (or nothing held). Everything is
+        checked again here: a queued async caller may run after another refresh finished."""
         held = self._held
-        if held is not None and held.mandatory_at is not None and self._now() < held.mandatory_at:
+        now = self._now()
+        if held is not None and (held.advisory_at is None or now < held.advisory_at):
+            return held.credentials
+        if held is not None and held.mandatory_at is not None and now < held.mandatory_at:
             # Advisory window: whoever gets the lock refreshes; nobody waits for it.
             if self._lock.acquire(blocking=False):
                 try:
