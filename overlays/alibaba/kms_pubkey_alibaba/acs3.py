@@ -110,8 +110,6 @@ def sign(
 class Acs3Auth(kit.SignerAuth):
     """Signs each request (and each retry) with ACS3-HMAC-SHA256, from one credentials snapshot each time."""
 
-    requires_request_body = True
-
     def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
         kit.remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))
         path, query = kit.split_target(request)

@@ -79,6 +79,8 @@ def sign(
 class RpcAuth(SignerAuth):
     """Adds the signed common parameters to each request's query (and each retry's)."""
 
+    requires_request_body = False  # the parameters are in the query: the body is not signed
+
     def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
         own = [(k, v) for k, v in request.url.params.multi_items() if k not in SIGNER_PARAMETERS]
         added = sign(request.method, own, credentials, now, nonce)

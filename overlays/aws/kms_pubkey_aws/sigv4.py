@@ -8,7 +8,7 @@ The clock is injected, so a retry re-signs with a fresh timestamp and tests pin 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import unquote
@@ -105,16 +105,14 @@ def _signable(name: str) -> bool:
 class SigV4Auth(kit.SignerAuth):
     """Signs each request (and each retry) with SigV4, from one credentials snapshot each time."""
 
-    requires_request_body = True
-    uses_nonce = False
-    shown_fields = ("region",)
+    uses_nonce, shown_fields = False, ("region",)
 
     def __init__(
         self,
         credentials: Credentials | CredentialSource,
         region: str,
         service: str = "kms",
-        clock: Callable[[], datetime] = kit.utc_now,
+        clock: kit.Clock = kit.utc_now,
     ) -> None:
         super().__init__(credentials, clock=clock)
         self._region = region

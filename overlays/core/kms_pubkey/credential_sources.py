@@ -21,10 +21,8 @@ fetch, and a failing provider is asked once per crowd, not once per caller.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -32,7 +30,7 @@ import attrs
 
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey.errors import CredentialsError, ValidationError
-from kms_pubkey.signing import as_utc, utc_now
+from kms_pubkey.signing import Clock, as_utc, utc_now
 
 ADVISORY_REFRESH = timedelta(minutes=15)
 """botocore's `_DEFAULT_ADVISORY_REFRESH_TIMEOUT`: one caller refreshes, the rest do not wait."""
@@ -121,7 +119,7 @@ class RefreshingSource:
         self,
         fetcher: Fetcher,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
         advisory: timedelta = ADVISORY_REFRESH,
         mandatory: timedelta = MANDATORY_REFRESH,
     ) -> None:
@@ -162,6 +160,8 @@ class RefreshingSource:
         ready = self._ready()
         if ready is not None:
             return ready
+        import asyncio  # here, not at the top: sync-only programs then never import asyncio
+
         # The same path as `get`, in a worker thread: the fetch is blocking I/O and the lock a
         # thread lock, and neither may stop the event loop.
         return await asyncio.to_thread(self._refresh)
@@ -251,7 +251,7 @@ def _secrets_of(sets: tuple[Credentials, ...]) -> tuple[str, ...]:
     return tuple(value for c in sets for value in (c.secret, c.token) if value)
 
 
-def source_for(found: Credentials | Fetcher, clock: Callable[[], datetime] = utc_now) -> CredentialSource:
+def source_for(found: Credentials | Fetcher, clock: Clock = utc_now) -> CredentialSource:
     """The source for what a credential chain found: a fixed set, or a provider to fetch from."""
     if isinstance(found, Fetcher):
         return RefreshingSource(found, clock=clock)

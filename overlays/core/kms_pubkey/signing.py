@@ -95,6 +95,10 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+Clock = Callable[[], datetime]
+"""What every signer and credential source reads the time from (injected in tests)."""
+
+
 def utc_now() -> datetime:
     """The default signing clock; signers take it injected so retries and tests control time."""
     return datetime.now(UTC)
@@ -199,6 +203,7 @@ class SignerAuth(httpx.Auth):
     clock skew). The repr names the access key id, or the provider of fetched credentials.
     """
 
+    requires_request_body = True  # every signature but Alibaba's RPC one hashes the body
     uses_nonce: ClassVar[bool] = True
     """False for a signature without a nonce (SigV4, Huawei): `sign` then gets ""."""
     shown_fields: ClassVar[tuple[str, ...]] = ()
@@ -208,7 +213,7 @@ class SignerAuth(httpx.Auth):
         self,
         credentials: Credentials | CredentialSource,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
         nonce: Callable[[], str] = new_nonce,
     ) -> None:
         from kms_pubkey.credential_sources import StaticSource  # it imports this module's clock

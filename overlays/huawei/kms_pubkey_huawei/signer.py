@@ -14,7 +14,7 @@ injected, so a retry re-signs with a fresh timestamp and tests pin the time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from datetime import datetime
 from urllib.parse import unquote
 
@@ -139,15 +139,13 @@ def sign_request(
 class AkSkAuth(kit.SignerAuth):
     """Signs each request (and each retry) with SDK-HMAC-SHA256, from one credentials snapshot each time."""
 
-    requires_request_body = True
-    uses_nonce = False
-    shown_fields = ("project_id",)
+    shown_fields, uses_nonce = ("project_id",), False
 
     def __init__(
         self,
         credentials: Credentials | CredentialSource,
         project_id: str | None = None,
-        clock: Callable[[], datetime] = kit.utc_now,
+        clock: kit.Clock = kit.utc_now,
     ) -> None:
         super().__init__(credentials, clock=clock)
         self._project_id = project_id
