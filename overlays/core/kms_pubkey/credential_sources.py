@@ -153,8 +153,7 @@ class RefreshingSource:
         return _secrets_of(self._served)
 
     def get(self) -> Credentials:
-        ready = self._ready()
-        return ready if ready is not None else self._refresh()
+        return self._current()
 
     async def aget(self) -> Credentials:
         ready = self._ready()
@@ -164,7 +163,7 @@ class RefreshingSource:
 
         # The same path as `get`, in a worker thread: the fetch is blocking I/O and the lock a
         # thread lock, and neither may stop the event loop.
-        return await asyncio.to_thread(self._refresh)
+        return await asyncio.to_thread(self._current)
 
     def _now(self) -> datetime:
         return as_utc(self._clock())
@@ -176,14 +175,14 @@ class RefreshingSource:
             return held.credentials
         return None
 
-    def _refresh(self) -> Credentials:
-        """The slow path, once `_ready` found a window open (or nothing held). Everything is
-        checked again here: a queued async caller may run after another refresh finished."""
+    def _current(self) -> Credentials:
+        """The held set, refreshed first when a window is open (or fetched, when none is held).
+        `_ready` is asked again here: a queued async caller may run after a refresh finished."""
+        ready = self._ready()
+        if ready is not None:
+            return ready
         held = self._held
-        now = self._now()
-        if held is not None and (held.advisory_at is None or now < held.advisory_at):
-            return held.credentials
-        if held is not None and held.mandatory_at is not None and now < held.mandatory_at:
+        if held is not None and held.mandatory_at is not None and self._now() < held.mandatory_at:
             # Advisory window: whoever gets the lock refreshes; nobody waits for it.
             if self._lock.acquire(blocking=False):
                 try:
