@@ -18,6 +18,7 @@ from kms_pubkey_huawei_api.types import UNSET, Response
 
 from kms_pubkey import defaults
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
+from kms_pubkey.credential_sources import source_for
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
@@ -86,11 +87,10 @@ class _HuaweiClient(VendorClient[TransportT]):
             auth: httpx.Auth = TokenAuth(found.token)
             settings = Settings(base_url, auth, region, (found.token,), shown=shown, carries="an IAM token")
         else:
-            auth = AkSkAuth(found, project, clock=clock)
-            carries = "a security token" if found.token else None
-            settings = Settings(
-                base_url, auth, region, (found.secret, found.token), shown=shown, carries=carries
-            )
+            source = source_for(found, clock)
+            auth = AkSkAuth(source, project, clock=clock)
+            carries = "a security token" if source.temporary else None
+            settings = Settings(base_url, auth, region, source.secrets, shown=shown, carries=carries)
         self._open(settings, timeout, max_retries, transport, total_timeout)
 
 
