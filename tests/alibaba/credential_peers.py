@@ -50,7 +50,9 @@ def parameters(seen: Seen) -> dict[str, str]:
 
 def official_signature(method: str, params: dict[str, str], secret: str) -> str:
     unsigned = {k: v for k, v in params.items() if k != "Signature"}
-    return str(parameter_helper.sign_string(parameter_helper.compose_string_to_sign(method, unsigned), secret + "&"))
+    return str(
+        parameter_helper.sign_string(parameter_helper.compose_string_to_sign(method, unsigned), secret + "&")
+    )
 
 
 def _error(status: int, code: str) -> Reply:
@@ -91,7 +93,11 @@ class Sts:
         issued = self.roles.get(params.get("RoleArn", ""))
         if issued is None:
             return _error(404, "EntityNotExist.Role")
-        body = {"RequestId": "r", "AssumedRoleUser": {"Arn": params["RoleArn"]}, "Credentials": issued.fields()}
+        body = {
+            "RequestId": "r",
+            "AssumedRoleUser": {"Arn": params["RoleArn"]},
+            "Credentials": issued.fields(),
+        }
         return Reply(200, json.dumps(body), {"Content-Type": "application/json"})
 
 

@@ -85,7 +85,9 @@ def assert_clean(error: BaseException, provider: str) -> None:
 def test_first_configured_provider_wins(tmp_path, clean_env):
     token_file = tmp_path / "token"
     token_file.write_text(OIDC_TOKEN)
-    config_file(clean_env, [{"name": "p", "mode": "AK", "access_key_id": "fileAK", "access_key_secret": "s"}], "p")
+    config_file(
+        clean_env, [{"name": "p", "mode": "AK", "access_key_id": "fileAK", "access_key_secret": "s"}], "p"
+    )
     env = {
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "envAK",
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "envSK",
@@ -97,7 +99,11 @@ def test_first_configured_provider_wins(tmp_path, clean_env):
         "ALIBABA_CLOUD_CREDENTIALS_URI": "http://127.0.0.1:9/creds",
     }
     seen = []
-    for drop in ([], ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"], ["ALIBABA_CLOUD_ROLE_ARN"]):
+    for drop in (
+        [],
+        ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
+        ["ALIBABA_CLOUD_ROLE_ARN"],
+    ):
         for name in drop:
             env.pop(name)
         found = resolve_credentials(None, environ=env)
@@ -118,7 +124,9 @@ def test_first_configured_provider_wins(tmp_path, clean_env):
 
 
 def test_a_named_profile_skips_the_environment(clean_env):
-    config_file(clean_env, [{"name": "p", "mode": "AK", "access_key_id": "fileAK", "access_key_secret": "s"}], "x")
+    config_file(
+        clean_env, [{"name": "p", "mode": "AK", "access_key_id": "fileAK", "access_key_secret": "s"}], "x"
+    )
     env = {
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "envAK",
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "envSK",
@@ -185,7 +193,9 @@ def test_ram_role_arn_profile_assumes_the_role_and_fetches_a_key(emulator, emula
         assert found.name == "alibaba sts AssumeRole (profile 'role')"  # type: ignore[union-attr]
         creds = fetched(found)
     (asked,) = stand_in.asked
-    assert {k: asked[k] for k in ("RoleArn", "RoleSessionName", "DurationSeconds", "ExternalId", "Version")} == {
+    assert {
+        k: asked[k] for k in ("RoleArn", "RoleSessionName", "DurationSeconds", "ExternalId", "Version")
+    } == {
         "RoleArn": ROLE,
         "RoleSessionName": "verifier",
         "DurationSeconds": "1800",
@@ -276,7 +286,10 @@ def test_sts_endpoint_choice():
     env = {"ALIBABA_CLOUD_STS_REGION": "cn-beijing", "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED": "true"}
     assert sts.sts_endpoint(env) == "https://sts-vpc.cn-beijing.aliyuncs.com"
     assert sts.sts_endpoint(env, region="cn-shanghai", vpc=False) == "https://sts.cn-shanghai.aliyuncs.com"
-    assert sts.sts_endpoint({**env, "ALIBABA_CLOUD_STS_ENDPOINT": "sts.internal:8443/"}) == "https://sts.internal:8443"
+    assert (
+        sts.sts_endpoint({**env, "ALIBABA_CLOUD_STS_ENDPOINT": "sts.internal:8443/"})
+        == "https://sts.internal:8443"
+    )
     assert sts.sts_endpoint({"ALIBABA_CLOUD_STS_ENDPOINT": "http://127.0.0.1:1"}) == "http://127.0.0.1:1"
 
 
@@ -313,14 +326,26 @@ def test_source_profile_cycles_are_refused(profiles, current, expected, clean_en
     [
         ({"mode": "ChainableRamRoleArn", "source_profile": "gone", "ram_role_arn": ROLE}, "'gone' is not in"),
         ({"mode": "ChainableRamRoleArn", "ram_role_arn": ROLE}, "has no source_profile"),
-        ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": BASE.secret}, "has no ram_role_arn"),
+        (
+            {"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": BASE.secret},
+            "has no ram_role_arn",
+        ),
         ({"mode": "RamRoleArn", "access_key_id": "a", "ram_role_arn": ROLE}, "has no access_key_secret"),
         (
-            {"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": "b", "ram_role_arn": ROLE, "expired_seconds": 60},
+            {
+                "mode": "RamRoleArn",
+                "access_key_id": "a",
+                "access_key_secret": "b",
+                "ram_role_arn": ROLE,
+                "expired_seconds": 60,
+            },
             "at least 900",
         ),
         ({"mode": "StsToken", "access_key_id": "a", "access_key_secret": BASE.secret}, "has no sts_token"),
-        ({"mode": "OIDC", "ram_role_arn": ROLE, "oidc_provider_arn": OIDC_PROVIDER}, "has no oidc_token_file"),
+        (
+            {"mode": "OIDC", "ram_role_arn": ROLE, "oidc_provider_arn": OIDC_PROVIDER},
+            "has no oidc_token_file",
+        ),
         ({"mode": "CloudSSO"}, "mode 'CloudSSO' is not supported"),
     ],
 )
@@ -387,7 +412,11 @@ def test_ecs_metadata_without_tokens_falls_back_unless_imdsv1_is_disabled():
             fetched(resolve_credentials(None, environ={**env, "ALIBABA_CLOUD_IMDSV1_DISABLED": "true"}))
         hardened = metadata_calls(server)
     assert creds.access_key_id == HOP.access_key_id
-    assert fallback == [("PUT", TOKEN_PATH, False), ("GET", ROLE_PATH, False), ("GET", ROLE_PATH + "r", False)]
+    assert fallback == [
+        ("PUT", TOKEN_PATH, False),
+        ("GET", ROLE_PATH, False),
+        ("GET", ROLE_PATH + "r", False),
+    ]
     assert hardened == [("PUT", TOKEN_PATH, False)]
     assert str(caught.value) == "alibaba ecs metadata: answered HTTP 404"
 
@@ -405,7 +434,11 @@ def test_ecs_metadata_get_with_a_token_refused_falls_back_to_v1():
         creds = fetched(resolve_credentials(None, environ=env))
         calls = metadata_calls(server)
     assert creds.secret == HOP.secret
-    assert calls == [("PUT", TOKEN_PATH, False), ("GET", ROLE_PATH + "r", True), ("GET", ROLE_PATH + "r", False)]
+    assert calls == [
+        ("PUT", TOKEN_PATH, False),
+        ("GET", ROLE_PATH + "r", True),
+        ("GET", ROLE_PATH + "r", False),
+    ]
 
 
 def test_ecs_metadata_with_no_role_attached():
@@ -482,7 +515,9 @@ def _sts_wrapped(reply: Reply) -> Reply:
 
 
 @pytest.mark.parametrize("fault", list(BAD_ANSWERS))
-@pytest.mark.parametrize("provider", ["alibaba ecs metadata", "alibaba credentials uri", "alibaba sts AssumeRole"])
+@pytest.mark.parametrize(
+    "provider", ["alibaba ecs metadata", "alibaba credentials uri", "alibaba sts AssumeRole"]
+)
 def test_bad_answers_are_credentials_errors(provider, fault):
     reply = BAD_ANSWERS[fault]
     with serve_routes() as server:
@@ -497,7 +532,9 @@ def test_bad_answers_are_credentials_errors(provider, fault):
         else:
             server.route("POST", "/", _sts_wrapped(reply))
             role = sts.Role(ROLE, "s", server.url)
-            fetcher = sts.assume_role(role, Credentials(BASE.access_key_id, BASE.secret), provider, timeout=0.3)
+            fetcher = sts.assume_role(
+                role, Credentials(BASE.access_key_id, BASE.secret), provider, timeout=0.3
+            )
         with pytest.raises(CredentialsError) as caught:
             fetcher.fetch()
     assert str(caught.value) == f"{provider}: {EXPECTED[fault]}"
@@ -520,7 +557,9 @@ def test_answers_without_success_or_credentials(provider, body, expected):
         server.route("GET", "/c", reply)
         server.route("POST", "/", reply)
         fetcher = {
-            "alibaba ecs metadata": metadata.ecs_ram_role({"ALIBABA_CLOUD_ECS_METADATA_ENDPOINT": server.url}, "r"),
+            "alibaba ecs metadata": metadata.ecs_ram_role(
+                {"ALIBABA_CLOUD_ECS_METADATA_ENDPOINT": server.url}, "r"
+            ),
             "alibaba credentials uri": metadata.credentials_uri(f"{server.url}/c"),
             "alibaba sts AssumeRole": sts.assume_role(sts.Role(ROLE, "s", server.url), BASE_CREDS, provider),
         }[provider]
@@ -536,5 +575,7 @@ BASE_CREDS = Credentials(BASE.access_key_id, BASE.secret)
 def test_unreachable_peer():
     with serve_routes() as server:
         url = server.url
-    with pytest.raises(CredentialsError, match=r"^alibaba credentials uri: cannot reach it \(ConnectError\)$"):
+    with pytest.raises(
+        CredentialsError, match=r"^alibaba credentials uri: cannot reach it \(ConnectError\)$"
+    ):
         metadata.credentials_uri(f"{url}/c", timeout=0.5).fetch()
