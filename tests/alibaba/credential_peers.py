@@ -41,6 +41,15 @@ class Keys:
         }
 
 
+# The keys, roles and OIDC token the tests hand to our chain and to the official library.
+BASE = Keys("LTAIbaseKey", "base-secret-9d1c")
+HOP = Keys("STS.hopKey", "hop-secret-51aa", "hop-token-77e2")
+ROLE = "acs:ram::1234567890:role/kms-reader"
+HOP_ROLE = "acs:ram::1234567890:role/hop"
+OIDC_PROVIDER = "acs:ram::1234567890:oidc-provider/ack-rrsa"
+OIDC_TOKEN = "eyJhbGciOiJSUzI1NiJ9.oidc-token-body.sig"
+
+
 def parameters(seen: Seen) -> dict[str, str]:
     """An RPC request's parameters, from the query and the form body."""
     pairs = parse_qsl(urlsplit(seen.path).query, keep_blank_values=True)

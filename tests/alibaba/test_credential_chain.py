@@ -19,8 +19,14 @@ from kms_pubkey_alibaba import AlibabaKmsClient
 from kms_pubkey_alibaba.credentials import metadata, resolve_credentials, sts
 from kms_pubkey_emulator.vendors.alibaba import sts_credentials
 from tests.alibaba.credential_peers import (
+    BASE,
     EXPIRATION,
+    HOP,
+    HOP_ROLE,
     METADATA_TOKEN,
+    OIDC_PROVIDER,
+    OIDC_TOKEN,
+    ROLE,
     ROLE_PATH,
     TOKEN_PATH,
     Keys,
@@ -32,12 +38,6 @@ from tests.alibaba.credential_peers import (
 )
 from tests.support.route_server import Reply, serve_routes
 
-BASE = Keys("LTAIbaseKey", "base-secret-9d1c")
-HOP = Keys("STS.hopKey", "hop-secret-51aa", "hop-token-77e2")
-ROLE = "acs:ram::1234567890:role/kms-reader"
-HOP_ROLE = "acs:ram::1234567890:role/hop"
-OIDC_PROVIDER = "acs:ram::1234567890:oidc-provider/ack-rrsa"
-OIDC_TOKEN = "eyJhbGciOiJSUzI1NiJ9.oidc-token-body.sig"
 SECRETS = (BASE.secret, HOP.secret, "hop-token-77e2", OIDC_TOKEN, METADATA_TOKEN)
 
 

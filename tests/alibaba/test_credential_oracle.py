@@ -36,6 +36,12 @@ from kms_pubkey import KmsError
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey_alibaba.credentials import metadata, resolve_credentials, sts
 from tests.alibaba.credential_peers import (
+    BASE,
+    HOP,
+    HOP_ROLE,
+    OIDC_PROVIDER,
+    OIDC_TOKEN,
+    ROLE,
     ROLE_PATH,
     TOKEN_PATH,
     Keys,
@@ -46,16 +52,10 @@ from tests.alibaba.credential_peers import (
 )
 from tests.support.route_server import Reply, RouteServer, serve_routes
 
-BASE = Keys("LTAIbaseKey", "base-secret-9d1c")
 FILE_STS = Keys("STS.fileKey", "file-secret-2b", "file-token-3c")
-HOP = Keys("STS.hopKey", "hop-secret-51aa", "hop-token-77e2")
 ASSUMED = Keys("STS.assumedKey", "assumed-secret-e0", "assumed-token-4d")
 ECS = Keys("STS.ecsKey", "ecs-secret-a1", "ecs-token-b2")
 URI = Keys("STS.uriKey", "uri-secret-c3", "uri-token-d4")
-ROLE = "acs:ram::1234567890:role/kms-reader"
-HOP_ROLE = "acs:ram::1234567890:role/hop"
-OIDC_PROVIDER = "acs:ram::1234567890:oidc-provider/ack-rrsa"
-OIDC_TOKEN = "eyJhbGciOiJSUzI1NiJ9.oidc-token-body.sig"
 ECS_ROLE = "ecs-role"
 OFFICIAL_ENV = (
     "environment_access_key_id",
