@@ -53,16 +53,10 @@ def resolve_credentials(
 
 @overload
 def resolve_credentials(
-    access_key_id: str | None, access_key_secret: str | None, security_token: str | None = None, /
-) -> Credentials: ...
-
-
-@overload
-def resolve_credentials(
     access_key_id: str | None,
     access_key_secret: str | None,
-    security_token: str | None,
-    profile: str | None,
+    security_token: str | None = None,
+    profile: str | None = None,
     /,
 ) -> Credentials: ...
 
@@ -82,12 +76,7 @@ def resolve_credentials(
     that client cannot refresh them yet. Delete it when the client takes `Credentials | Fetcher`.
     """
     if legacy or isinstance(explicit, str):
-        parts = [explicit if isinstance(explicit, str) else None, *legacy, None, None, None]
-        key_id, secret, token, named = parts[:4]
-        found = resolve_credentials(
-            from_arguments(key_id, secret, token, ARGUMENT_NAMES), profile=named or profile, environ=environ
-        )
-        return found.fetch() if isinstance(found, Fetcher) else found
+        return _positional([explicit if isinstance(explicit, str) else None, *legacy], environ)
     env = os.environ if environ is None else environ
     if explicit is not None:
         return explicit
@@ -110,6 +99,15 @@ def resolve_credentials(
         parameters=("profile",),
         arguments="pass access_key_id/access_key_secret, ",
     )
+
+
+def _positional(arguments: list[str | None], environ: Mapping[str, str] | None) -> Credentials:
+    """The transitional form: (access_key_id, access_key_secret, security_token, profile)."""
+    key_id, secret, token, profile = (arguments + [None] * 4)[:4]
+    found = resolve_credentials(
+        from_arguments(key_id, secret, token, ARGUMENT_NAMES), profile=profile, environ=environ
+    )
+    return found.fetch() if isinstance(found, Fetcher) else found
 
 
 def resolve_region(
