@@ -441,6 +441,18 @@ def test_ecs_metadata_get_with_a_token_refused_falls_back_to_v1():
     ]
 
 
+def test_ecs_ram_role_profile_without_a_name_takes_the_variable_s(clean_env):
+    """As the official library does: the profile's ram_role_name, else ALIBABA_CLOUD_ECS_METADATA."""
+    config_file(clean_env, [{"name": "p", "mode": "EcsRamRole"}], "p")
+    with serve_routes() as server:
+        serve_metadata(server, "from-env", HOP)
+        env = {"ALIBABA_CLOUD_ECS_METADATA": "from-env", "ALIBABA_CLOUD_ECS_METADATA_ENDPOINT": server.url}
+        creds = fetched(resolve_credentials(None, environ=env))
+        calls = metadata_calls(server)
+    assert calls == [("PUT", TOKEN_PATH, False), ("GET", ROLE_PATH + "from-env", True)]
+    assert creds.access_key_id == HOP.access_key_id
+
+
 def test_ecs_metadata_with_no_role_attached():
     with serve_routes() as server:
         server.route("PUT", TOKEN_PATH, Reply(200, METADATA_TOKEN))

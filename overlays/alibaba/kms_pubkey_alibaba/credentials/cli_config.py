@@ -124,7 +124,8 @@ def _yield(
         if metadata.is_true(env, metadata.ECS_DISABLED_ENV):
             raise ValidationError(f"{where}: EcsRamRole, but {metadata.ECS_DISABLED_ENV} is true")
         role_name = profile.get("ram_role_name")
-        return metadata.ecs_ram_role(env, role_name if isinstance(role_name, str) and role_name else None)
+        named = role_name if isinstance(role_name, str) and role_name else env.get(metadata.ECS_ROLE_ENV)
+        return metadata.ecs_ram_role(env, named or None)
     if mode == "OIDC":
         role = _role(profile, env, where, "role_session_name")
         oidc = _text(profile, "oidc_provider_arn", where)
