@@ -48,4 +48,5 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+    monkeypatch.setenv("KMS_PUBKEY_HUAWEI_METADATA_DISABLED", "true")  # survives the CLI tests' clearing
     return home
