@@ -108,14 +108,10 @@ def resolve_credentials(
 
 
 def resolve_auth(
-    access_key: str | None = None,
-    secret_key: str | None = None,
-    security_token: str | None = None,
-    auth_token: str | None = None,
-    environ: Mapping[str, str] | None = None,
+    access_key: str | None, secret_key: str | None, security_token: str | None, auth_token: str | None, /
 ) -> Credentials | IamToken:
     """Transitional, for client.py's current call until it takes a `Fetcher`: the chain's
     answer, with a temporary pair fetched once, now."""
     explicit = from_arguments(access_key, secret_key, security_token, ARGUMENT_NAMES)
-    found = resolve_credentials(explicit, auth_token, environ)
+    found = resolve_credentials(explicit, auth_token)
     return found.fetch() if isinstance(found, Fetcher) else found
