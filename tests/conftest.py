@@ -21,6 +21,7 @@ from kms_pubkey_emulator import Emulator
 # region, profile, config and credential file paths, endpoint overrides, web identity / OIDC,
 # container and instance-metadata settings.
 AMBIENT_PREFIXES = ("AWS_", "ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "HUAWEICLOUD_", "CLOUD_SDK_")
+AMBIENT_PREFIXES += ("HC_CONTAINER_",)  # huaweicloudsdkcore's pod identity (CCE)
 
 
 @pytest.fixture(scope="session")

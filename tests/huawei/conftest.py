@@ -1,7 +1,7 @@
 """`huawei_keys`: the Huawei keys the session emulator seeded, checked to cover the expected specs.
 
 `no_metadata_address` (autouse): whatever a test's environment says, neither our chain nor
-huaweicloudsdkcore can reach the real metadata or IAM addresses; both are hard-coded, so their
+huaweicloudsdkcore can reach the real metadata or IAM and STS addresses; both are hard-coded, so their
 constants point at a refused local port (the discard port, never served) for every test here.
 """
 
@@ -21,6 +21,7 @@ REFUSED = "http://127.0.0.1:9"
 def no_metadata_address(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chain, "DEFAULT_METADATA_ENDPOINT", REFUSED)
     monkeypatch.setattr(chain, "DEFAULT_IAM_ENDPOINT", REFUSED)
+    monkeypatch.setattr(chain, "DEFAULT_STS_ENDPOINT", REFUSED)
     monkeypatch.setattr(internal.MetadataAccessor, "_METADATA_ENDPOINT", REFUSED)
     monkeypatch.setattr(internal.IamHelper, "DEFAULT_ENDPOINT", REFUSED)
     monkeypatch.setattr(internal.StsHelper, "DEFAULT_STS_ENDPOINT", REFUSED)

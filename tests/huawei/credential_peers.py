@@ -1,6 +1,7 @@
-"""Stand-ins for Huawei's credential peers on a `serve_routes` server: the ECS metadata service
-and IAM's id-token federation, answering as the official accessors expect (paths, headers and
-bodies from huaweicloudsdkcore's auth/internal.py), and refusing anything else."""
+"""Stand-ins for Huawei's credential peers on a `serve_routes` server: the ECS metadata service,
+IAM's id-token federation, STS's AssumeAgencyWithOIDC and a CCE pod identity agent. They answer
+as the official accessors expect (paths, headers and bodies from huaweicloudsdkcore's
+auth/internal.py) and refuse anything else."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ METADATA_TOKEN = "metadata-session-token"
 IDP_ID = "my-oidc-idp"
 ID_TOKEN = "eyJ.id-token-that-must-never-leak.sig"
 IAM_TOKEN = "MIIunscoped-iam-token-that-must-never-leak"
-SECRETS = (SK, TOKEN, ID_TOKEN, IAM_TOKEN, METADATA_TOKEN)
+PROVIDER_URN = "iam::0123456789abcdef0123456789abcdef:identity-provider:my-oidc"
+AGENCY_URN = "iam::0123456789abcdef0123456789abcdef:agency:kms-reader"
+POD_PATH = "/v1/pod-identity/credentials"
+POD_TOKEN = "pod-service-account-token-that-must-never-leak"
+SECRETS = (SK, TOKEN, ID_TOKEN, IAM_TOKEN, METADATA_TOKEN, POD_TOKEN)
 
 
 def credential_body(
@@ -58,3 +63,39 @@ def serve_iam(server: RouteServer, answer: Reply, *, subject_token: str | None =
 
     server.route("POST", "/v3.0/OS-AUTH/id-token/tokens", id_token)
     server.route("POST", "/v3.0/OS-CREDENTIAL/securitytokens", security_tokens)
+
+
+def sts_body(
+    access: str = AK, secret: str = SK, token: str = TOKEN, expiration: str = "2099-01-02T03:04:05.000Z"
+) -> str:
+    """STS v5's answer shape: `credentials` with snake-case names and `expiration`."""
+    credentials = {"access_key_id": access, "secret_access_key": secret, "security_token": token}
+    return json.dumps({"credentials": {**credentials, "expiration": expiration}})
+
+
+def serve_sts(server: RouteServer, answer: Reply, **expected: object) -> None:
+    """AssumeAgencyWithOIDC; the body must be huaweicloudsdkcore's defaults updated by `expected`."""
+    body = {
+        "provider_urn": PROVIDER_URN,
+        "agency_urn": AGENCY_URN,
+        "agency_session_name": "oidc-sts-session",
+        "id_token": ID_TOKEN,
+        "duration_seconds": 3600,
+        **expected,
+    }
+
+    def assume(seen: Seen) -> Reply:
+        if json.loads(seen.body) != body:
+            return Reply(400, '{"error_code": "IAM.0001", "error_msg": "bad request"}')
+        return answer
+
+    server.route("POST", "/v5/agencies/assume-with-oidc", assume)
+
+
+def serve_pod_identity(server: RouteServer, answer: Reply) -> None:
+    def credentials(seen: Seen) -> Reply:
+        if seen.headers.get("authorization") != POD_TOKEN or json.loads(seen.body) != {}:
+            return Reply(401, '{"error": "unauthorized"}')
+        return answer
+
+    server.route("POST", POD_PATH, credentials)

@@ -20,23 +20,32 @@ from kms_pubkey_huawei import HuaweiKmsClient
 from kms_pubkey_huawei.credentials import ARGUMENT_NAMES, IamToken, resolve_credentials, resolve_project_id
 from kms_pubkey_huawei.credentials.temporary import ecs_metadata
 from tests.huawei.credential_peers import (
+    AGENCY_URN,
     AK,
     EXPIRY,
     ID_TOKEN,
     IDP_ID,
     METADATA_TOKEN,
+    POD_PATH,
+    POD_TOKEN,
+    PROVIDER_URN,
     SECRETS,
     SK,
     TOKEN,
     credential_body,
     serve_iam,
     serve_metadata,
+    serve_pod_identity,
+    serve_sts,
+    sts_body,
 )
 from tests.support.route_server import Reply, RouteServer, serve_routes
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 METADATA = "huawei ecs metadata"
 FEDERATION = "huawei iam id-token federation (idp my-oidc-idp)"
+OIDC = f"huawei sts assume-agency-with-oidc ({AGENCY_URN})"
+POD = "huawei pod identity"
 
 
 @pytest.fixture
@@ -60,6 +69,25 @@ def federated_env(server: RouteServer, tmp_path: Path) -> dict[str, str]:
         "HUAWEICLOUD_SDK_IDP_ID": IDP_ID,
         "HUAWEICLOUD_SDK_ID_TOKEN_FILE": token_file(tmp_path),
         "HUAWEICLOUD_SDK_IAM_ENDPOINT": server.url,
+    }
+
+
+def oidc_env(server: RouteServer, **more: str) -> dict[str, str]:
+    return {
+        "HUAWEICLOUD_OIDC_PROVIDER_URN": PROVIDER_URN,
+        "HUAWEICLOUD_OIDC_AGENCY_URN": AGENCY_URN,
+        "HUAWEICLOUD_OIDC_ID_TOKEN": ID_TOKEN,
+        "HUAWEICLOUD_SDK_STS_ENDPOINT": server.url,
+        **more,
+    }
+
+
+def pod_env(server: RouteServer, tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "pod-token"
+    path.write_text(POD_TOKEN, encoding="utf-8")
+    return {
+        "HC_CONTAINER_CREDENTIALS_FULL_URI": server.url + POD_PATH,
+        "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE": str(path),
     }
 
 
@@ -105,6 +133,20 @@ def test_federation_comes_before_a_pair_in_the_same_place(tmp_path: Path, server
     assert server.seen == []
 
 
+def test_oidc_agency_comes_first_and_pod_identity_before_metadata(
+    server: RouteServer, tmp_path: Path
+) -> None:
+    """huaweicloudsdkcore tries OIDC STS before the environment; it tries metadata before pod
+    identity, but ours cannot try metadata (nothing is fetched while resolving), so a configured
+    pod identity wins over the metadata fallback."""
+    env = {**oidc_env(server), "HUAWEICLOUD_SDK_AK": "envak", "HUAWEICLOUD_SDK_SK": "envsk"}
+    found = resolve_credentials(None, None, {**env, **pod_env(server, tmp_path)})
+    assert isinstance(found, Fetcher) and found.name == OIDC
+    found = resolve_credentials(None, None, {**pod_env(server, tmp_path), **on_metadata(server)})
+    assert isinstance(found, Fetcher) and found.name == POD
+    assert server.seen == []
+
+
 def test_metadata_switched_off_keeps_the_no_credentials_error(server: RouteServer) -> None:
     for value in ("true", "TRUE", "1"):
         env = {**on_metadata(server), "KMS_PUBKEY_HUAWEI_METADATA_DISABLED": value}
@@ -132,6 +174,37 @@ def test_metadata_switched_off_keeps_the_no_credentials_error(server: RouteServe
 def test_half_or_malformed_settings_are_validation_errors(env: dict[str, str], names: str) -> None:
     with pytest.raises(kms_pubkey.ValidationError, match=names):
         resolve_credentials(None, None, env)
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"HUAWEICLOUD_OIDC_PROVIDER_URN": PROVIDER_URN}, "HUAWEICLOUD_OIDC_AGENCY_URN"),
+        (
+            {"HUAWEICLOUD_OIDC_PROVIDER_URN": PROVIDER_URN, "HUAWEICLOUD_OIDC_AGENCY_URN": AGENCY_URN},
+            "set HUAWEICLOUD_OIDC_ID_TOKEN or HUAWEICLOUD_OIDC_TOKEN_FILE",
+        ),
+        (
+            {"HC_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/x"},
+            "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        ),
+        (
+            {
+                "HC_CONTAINER_CREDENTIALS_FULL_URI": "127.0.0.1:9",
+                "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/t",
+            },
+            "HC_CONTAINER_CREDENTIALS_FULL_URI must be an http",
+        ),
+    ],
+)
+def test_half_oidc_or_pod_settings(env: dict[str, str], says: str) -> None:
+    with pytest.raises(kms_pubkey.ValidationError, match=says):
+        resolve_credentials(None, None, env)
+
+
+def test_oidc_duration_must_be_a_number(server: RouteServer) -> None:
+    with pytest.raises(kms_pubkey.ValidationError, match="HUAWEICLOUD_OIDC_DURATION_SECONDS"):
+        resolve_credentials(None, None, oidc_env(server, HUAWEICLOUD_OIDC_DURATION_SECONDS="an hour"))
 
 
 def test_half_pair_in_the_file_is_an_error(tmp_path: Path) -> None:
@@ -218,6 +291,44 @@ def test_federation_reads_the_token_file_on_every_fetch(server: RouteServer, tmp
         fetcher.fetch()
 
 
+# -- OIDC agency (STS) and pod identity -------------------------------------------------------------
+
+
+def test_oidc_agency_with_the_token_in_a_variable(server: RouteServer) -> None:
+    serve_sts(server, Reply(200, sts_body()))
+    got = fetched(resolve_credentials(None, None, oidc_env(server)))
+    assert (got.access_key_id, got.secret, got.token, got.expiry) == (AK, SK, TOKEN, EXPIRY)
+
+
+def test_oidc_agency_with_a_token_file_and_every_setting(server: RouteServer, tmp_path: Path) -> None:
+    serve_sts(
+        server,
+        Reply(200, sts_body()),
+        agency_session_name="kms-reader",
+        duration_seconds=900,
+        policy='{"Version": "5.0"}',
+        policy_ids=["p1", "p2"],
+    )
+    env = oidc_env(
+        server,
+        HUAWEICLOUD_OIDC_ID_TOKEN="",
+        HUAWEICLOUD_OIDC_TOKEN_FILE=token_file(tmp_path),
+        HUAWEICLOUD_OIDC_SESSION_NAME="kms-reader",
+        HUAWEICLOUD_OIDC_DURATION_SECONDS="900",
+        HUAWEICLOUD_OIDC_POLICY='{"Version": "5.0"}',
+        HUAWEICLOUD_OIDC_POLICY_IDS="p1, p2,",
+    )
+    got = fetched(resolve_credentials(None, None, env))
+    assert (got.access_key_id, got.secret, got.token, got.expiry) == (AK, SK, TOKEN, EXPIRY)
+
+
+def test_pod_identity(server: RouteServer, tmp_path: Path) -> None:
+    serve_pod_identity(server, Reply(200, credential_body()))
+    got = fetched(resolve_credentials(None, None, pod_env(server, tmp_path)))
+    assert (got.access_key_id, got.secret, got.token, got.expiry) == (AK, SK, TOKEN, EXPIRY)
+    assert server.seen[0].headers["content-type"] == "application/json"
+
+
 # -- bad input -----------------------------------------------------------------------------------
 
 PAST = credential_body(expires_at="2001-01-02T03:04:05.000000Z")
@@ -256,6 +367,22 @@ def test_bad_iam_answers(server: RouteServer, tmp_path: Path, answer: Reply, say
     with pytest.raises(kms_pubkey.CredentialsError, match=says) as caught:
         fetched(resolve_credentials(None, None, federated_env(server, tmp_path)))
     assert_clean(caught, FEDERATION)
+
+
+@pytest.mark.parametrize(("answer", "says"), BAD_ANSWERS)
+def test_bad_sts_answers(server: RouteServer, answer: Reply, says: str) -> None:
+    serve_sts(server, answer)
+    with pytest.raises(kms_pubkey.CredentialsError, match=says) as caught:
+        fetched(resolve_credentials(None, None, oidc_env(server)))
+    assert_clean(caught, OIDC)
+
+
+@pytest.mark.parametrize(("answer", "says"), BAD_ANSWERS)
+def test_bad_pod_identity_answers(server: RouteServer, tmp_path: Path, answer: Reply, says: str) -> None:
+    serve_pod_identity(server, answer)
+    with pytest.raises(kms_pubkey.CredentialsError, match=says) as caught:
+        fetched(resolve_credentials(None, None, pod_env(server, tmp_path)))
+    assert_clean(caught, POD)
 
 
 def test_metadata_timeout(server: RouteServer) -> None:
@@ -342,7 +469,7 @@ def emulator_key(emulator: Any, credentials: Credentials, *, with_token: bool) -
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("peer", ["metadata", "federation"])
+@pytest.mark.parametrize("peer", ["metadata", "federation", "oidc", "pod"])
 def test_fetched_credentials_fetch_a_key(
     emulator: Any, server: RouteServer, tmp_path: Path, peer: str
 ) -> None:
@@ -353,9 +480,15 @@ def test_fetched_credentials_fetch_a_key(
     if peer == "metadata":
         serve_metadata(server, Reply(200, body))
         env = on_metadata(server)
-    else:
+    elif peer == "federation":
         serve_iam(server, Reply(201, body))
         env = federated_env(server, tmp_path)
+    elif peer == "oidc":
+        serve_sts(server, Reply(200, sts_body(access=c.access_key_id, secret=c.secret_access_key)))
+        env = oidc_env(server)
+    else:
+        serve_pod_identity(server, Reply(200, body))
+        env = pod_env(server, tmp_path)
     got = fetched(resolve_credentials(None, None, env))
     assert (got.access_key_id, got.token) == (c.access_key_id, TOKEN)
     emulator_key(emulator, got, with_token=False)

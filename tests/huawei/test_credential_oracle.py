@@ -22,6 +22,8 @@ from huaweicloudsdkcore.auth import internal
 from huaweicloudsdkcore.auth.provider import (
     EnvCredentialProvider,
     MetadataCredentialProvider,
+    OidcStsCredentialProvider,
+    PodIdentityCredentialProvider,
     ProfileCredentialProvider,
 )
 from huaweicloudsdkkms.v2 import KmsClient
@@ -29,11 +31,18 @@ from huaweicloudsdkkms.v2 import KmsClient
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey_huawei.credentials import resolve_credentials
 from tests.huawei.credential_peers import (
+    AGENCY_URN,
     ID_TOKEN,
     IDP_ID,
+    POD_PATH,
+    POD_TOKEN,
+    PROVIDER_URN,
     credential_body,
     serve_iam,
     serve_metadata,
+    serve_pod_identity,
+    serve_sts,
+    sts_body,
 )
 from tests.support.route_server import Reply, RouteServer, serve_routes
 
@@ -177,6 +186,43 @@ def test_federation_from_the_file(
         "/v3.0/OS-AUTH/id-token/tokens",
         "/v3.0/OS-CREDENTIAL/securitytokens",
     ]
+
+
+@pytest.mark.usefixtures("utc_local_time")
+@pytest.mark.parametrize("from_file", [False, True])
+def test_oidc_agency(
+    monkeypatch: pytest.MonkeyPatch, server: RouteServer, tmp_path: Path, from_file: bool
+) -> None:
+    serve_sts(
+        server, Reply(200, sts_body(expiration=FRACTIONAL)), duration_seconds=900, policy_ids=["p1", "p2"]
+    )
+    monkeypatch.setenv("HUAWEICLOUD_OIDC_PROVIDER_URN", PROVIDER_URN)
+    monkeypatch.setenv("HUAWEICLOUD_OIDC_AGENCY_URN", AGENCY_URN)
+    monkeypatch.setenv("HUAWEICLOUD_OIDC_DURATION_SECONDS", "900")
+    monkeypatch.setenv("HUAWEICLOUD_OIDC_POLICY_IDS", "p1,p2")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_STS_ENDPOINT", server.url)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+    if from_file:
+        (tmp_path / "oidc-token").write_text(ID_TOKEN, encoding="utf-8")
+        monkeypatch.setenv("HUAWEICLOUD_OIDC_TOKEN_FILE", str(tmp_path / "oidc-token"))
+    else:
+        monkeypatch.setenv("HUAWEICLOUD_OIDC_ID_TOKEN", ID_TOKEN)
+    official = official_fetch(OidcStsCredentialProvider.get_basic().get_credentials())
+    assert_same(official, ours(), temporary=True)
+    first, second = (s.body for s in server.seen)
+    assert first == second  # the same request body, byte for byte
+
+
+@pytest.mark.usefixtures("utc_local_time")
+def test_pod_identity(monkeypatch: pytest.MonkeyPatch, server: RouteServer, tmp_path: Path) -> None:
+    serve_pod_identity(server, Reply(200, credential_body(expires_at=FRACTIONAL)))
+    (tmp_path / "pod-token").write_text(POD_TOKEN, encoding="utf-8")
+    monkeypatch.setenv("HC_CONTAINER_CREDENTIALS_FULL_URI", server.url + POD_PATH)
+    monkeypatch.setenv("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(tmp_path / "pod-token"))
+    official = PodIdentityCredentialProvider.get_basic().get_credentials()
+    assert_same(official, ours(), temporary=True)
+    first, second = ((s.headers.get("authorization"), s.body) for s in server.seen)
+    assert first == second
 
 
 def test_domain_id_goes_to_global_credentials_only(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,16 +1,15 @@
-"""Huawei's temporary credentials, each a `Fetcher`, asked as huaweicloudsdkcore asks them:
+"""Huawei's temporary credentials from the machine it runs on, each a `Fetcher`, asked as
+huaweicloudsdkcore asks them, and the answer every Huawei credential service gives:
 
 - the ECS metadata service (`MetadataAccessor`): a session token from
   `PUT /meta-data/latest/api/token` when the service gives one, then
   `GET /openstack/latest/securitykey` with it in `X-Metadata-Token`;
-- IdP (OIDC) token federation through IAM (`FederalAccessor`): the id token read from its file
-  buys an unscoped IAM token (`POST /v3.0/OS-AUTH/id-token/tokens`, `X-Idp-Id`, answered in
-  `X-Subject-Token`), which buys a temporary AK/SK (`POST /v3.0/OS-CREDENTIAL/securitytokens`).
+- pod identity (`PodIdentityAccessor`): `POST` to the agent's URI with the token file's text
+  in `Authorization`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +17,6 @@ from typing import Any
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey.errors import CredentialsError
 from kms_pubkey.provider_io import (
-    STS_TIMEOUT_SECONDS,
     expect_ok,
     http_call,
     json_object,
@@ -35,12 +33,8 @@ TOKEN_TTL_SECONDS = 6 * 60 * 60
 NO_TOKEN_SERVICE = (404, 405, 503)
 """The official accessor's answers to the token PUT that mean "ask without a token"."""
 NO_AGENCY = "Please configure Cloud Service Agency first"
-
-FEDERATION = "huawei iam id-token federation"
-ID_TOKEN_PATH = "/v3.0/OS-AUTH/id-token/tokens"
-SECURITY_TOKENS_PATH = "/v3.0/OS-CREDENTIAL/securitytokens"
-FEDERATION_DURATION_SECONDS = 6 * 60 * 60  # what FederalAccessor asks for
-_JSON = {"Content-Type": "application/json;charset=UTF-8"}
+POD_IDENTITY = "huawei pod identity"
+POD_IDENTITY_TIMEOUT_SECONDS = 5.0  # PodIdentityAccessor's (5, 5)
 
 # The names huaweicloudsdkcore's StsAccessor accepts for each field, first found wins.
 _FIELDS = {
@@ -58,7 +52,7 @@ def _field(provider: str, values: Mapping[str, Any], field: str) -> Any:
     raise CredentialsError(f"{provider}: the answer has no {field}")
 
 
-def _from_answer(provider: str, body: bytes) -> Credentials:
+def from_answer(provider: str, body: bytes) -> Credentials:
     """`{"credential": {"access", "secret", "securitytoken", "expires_at"}}`, refused when expired."""
     outer = json_object(provider, body)
     inner = outer.get("credential", outer.get("credentials", outer))
@@ -86,41 +80,24 @@ def ecs_metadata(endpoint: str, timeout: float = METADATA_TIMEOUT_SECONDS) -> Fe
         if answer.status_code == 401 and NO_AGENCY in answer.text:
             raise CredentialsError(f"{METADATA}: the instance has no cloud service agency (HTTP 401)")
         expect_ok(METADATA, answer)
-        return _from_answer(METADATA, answer.content)
+        return from_answer(METADATA, answer.content)
 
     return Fetcher(METADATA, fetch)
 
 
-def idp_federation(idp_id: str, id_token_file: str, iam_endpoint: str) -> Fetcher:
-    """A temporary AK/SK for the identity provider `idp_id`, the id token read afresh each time."""
-    provider = f"{FEDERATION} (idp {idp_id})"
-    base = iam_endpoint.rstrip("/")
+def pod_identity(uri: str, token_file: str) -> Fetcher:
+    """A CCE pod's agency credentials from the pod identity agent at `uri`; the token file is
+    read on every fetch, as the kubelet rotates it."""
 
     def fetch() -> Credentials:
-        id_token = {"auth": {"id_token": {"id": read_token_file(provider, id_token_file)}}}
+        headers = {
+            "Authorization": read_token_file(POD_IDENTITY, token_file),
+            "Content-Type": "application/json",
+        }
         answer = http_call(
-            provider,
-            "POST",
-            base + ID_TOKEN_PATH,
-            timeout=STS_TIMEOUT_SECONDS,
-            headers={"X-Idp-Id": idp_id, **_JSON},
-            data=json.dumps(id_token).encode(),
+            POD_IDENTITY, "POST", uri, timeout=POD_IDENTITY_TIMEOUT_SECONDS, headers=headers, data=b"{}"
         )
-        expect_ok(provider, answer)
-        iam_token = answer.headers.get("X-Subject-Token")
-        if not iam_token:
-            raise CredentialsError(f"{provider}: IAM answered without an X-Subject-Token")
-        token = {"id": iam_token, "duration_seconds": FEDERATION_DURATION_SECONDS}
-        request = {"auth": {"identity": {"methods": ["token"], "token": token}}}
-        answer = http_call(
-            provider,
-            "POST",
-            base + SECURITY_TOKENS_PATH,
-            timeout=STS_TIMEOUT_SECONDS,
-            headers=_JSON,
-            data=json.dumps(request).encode(),
-        )
-        expect_ok(provider, answer)
-        return _from_answer(provider, answer.content)
+        expect_ok(POD_IDENTITY, answer)
+        return from_answer(POD_IDENTITY, answer.content)
 
-    return Fetcher(provider, fetch)
+    return Fetcher(POD_IDENTITY, fetch)
