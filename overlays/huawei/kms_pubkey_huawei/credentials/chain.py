@@ -1,6 +1,6 @@
-"""The chain itself: the first configured provider wins, as in huaweicloudsdkcore's
-`CredentialProviderChain` (environment, profile file, metadata). A half-given pair is an error,
-not a fall-through."""
+"""The chain itself, in huaweicloudsdkcore's `CredentialProviderChain` order: OIDC agency,
+environment, credentials file, then pod identity and the ECS metadata service. The first
+configured provider wins; a half-given pair is an error, not a fall-through."""
 
 from __future__ import annotations
 
@@ -126,8 +126,9 @@ def resolve_credentials(
     explicit: Credentials | None, auth_token: str | None = None, environ: Mapping[str, str] | None = None
 ) -> Credentials | Fetcher | IamToken:
     """`explicit` is the caller's pair (core's `from_arguments` with `ARGUMENT_NAMES`), or an IAM
-    token; then the environment, the credentials file and, when none is configured, the ECS
-    metadata service, as huaweicloudsdkcore falls back to it. Nothing is fetched here."""
+    token; then the providers in order and, when none is configured, the ECS metadata service,
+    as huaweicloudsdkcore falls back to it. Nothing is fetched here: a temporary provider comes
+    back as a `Fetcher`."""
     if auth_token is not None:
         if explicit is not None:
             raise ValidationError("pass either auth_token or access_key/secret_key, not both")
