@@ -481,16 +481,6 @@ def test_credentials_uri_then_a_key(emulator, emulator_sts):
     fetch_key_with(emulator, creds, "v1")
 
 
-def test_transitional_positional_call_fetches_at_once():
-    """client.py's current call: a remote winner is fetched immediately (see `resolve_credentials`)."""
-    with serve_routes() as server:
-        server.route("GET", "/creds", success(HOP))
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("ALIBABA_CLOUD_CREDENTIALS_URI", f"{server.url}/creds")
-            creds = resolve_credentials(None, None, None, None)
-    assert isinstance(creds, Credentials) and creds.token == HOP.token
-
-
 # -- bad answers ------------------------------------------------------------------------------
 
 BAD_ANSWERS = {

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import overload
 
-from kms_pubkey.credentials import Credentials, Fetcher, first_env, from_arguments, from_environment
+from kms_pubkey.credentials import Credentials, Fetcher, first_env, from_environment
 from kms_pubkey.errors import ValidationError
 from kms_pubkey_alibaba.credentials import cli_config, metadata, sts
 
@@ -42,41 +41,16 @@ def oidc_from_environment(env: Mapping[str, str]) -> Fetcher | None:
     return sts.assume_role_with_oidc(role, provider_arn, token_file)
 
 
-@overload
 def resolve_credentials(
     explicit: Credentials | None = None,
     *,
-    profile: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Credentials | Fetcher: ...
-
-
-@overload
-def resolve_credentials(
-    access_key_id: str | None,
-    access_key_secret: str | None,
-    security_token: str | None = None,
-    profile: str | None = None,
-    /,
-) -> Credentials: ...
-
-
-def resolve_credentials(
-    explicit: Credentials | str | None = None,
-    *legacy: str | None,
     profile: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Credentials | Fetcher:
     """Credentials, or a `Fetcher` when the winner is STS, a metadata service or a credentials
     URI (nothing is fetched here). `explicit` is what the caller built from its arguments with
     `from_arguments(..., ARGUMENT_NAMES)`.
-
-    Transitional: the positional form `(access_key_id, access_key_secret, security_token,
-    profile)` is what client.py still calls; it fetches a Fetcher's credentials at once, since
-    that client cannot refresh them yet. Delete it when the client takes `Credentials | Fetcher`.
     """
-    if legacy or isinstance(explicit, str):
-        return _positional([explicit if isinstance(explicit, str) else None, *legacy], environ)
     env = os.environ if environ is None else environ
     if explicit is not None:
         return explicit
@@ -99,15 +73,6 @@ def resolve_credentials(
         parameters=("profile",),
         arguments="pass access_key_id/access_key_secret, ",
     )
-
-
-def _positional(arguments: list[str | None], environ: Mapping[str, str] | None) -> Credentials:
-    """The transitional form: (access_key_id, access_key_secret, security_token, profile)."""
-    key_id, secret, token, profile = (arguments + [None] * 4)[:4]
-    found = resolve_credentials(
-        from_arguments(key_id, secret, token, ARGUMENT_NAMES), profile=profile, environ=environ
-    )
-    return found.fetch() if isinstance(found, Fetcher) else found
 
 
 def resolve_region(

@@ -9,7 +9,6 @@ temporary) that signs each request, or an IAM token sent in `X-Auth-Token`. Temp
 from kms_pubkey_huawei.credentials.chain import (
     ARGUMENT_NAMES,
     IamToken,
-    resolve_auth,
     resolve_credentials,
 )
 from kms_pubkey_huawei.credentials.project import check_project_id, resolve_project_id
@@ -18,7 +17,6 @@ __all__ = [
     "ARGUMENT_NAMES",
     "IamToken",
     "check_project_id",
-    "resolve_auth",
     "resolve_credentials",
     "resolve_project_id",
 ]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from kms_pubkey.credentials import Credentials, Fetcher, from_arguments, from_environment
+from kms_pubkey.credentials import Credentials, Fetcher, from_environment
 from kms_pubkey.errors import ValidationError
 from kms_pubkey_huawei.credentials.config_file import credentials_file, file_section
 from kms_pubkey_huawei.credentials.federation import idp_federation, oidc_agency
@@ -150,13 +150,3 @@ def resolve_credentials(
         "~/.huaweicloud/credentials",
         arguments="pass access_key/secret_key or auth_token, ",
     )
-
-
-def resolve_auth(
-    access_key: str | None, secret_key: str | None, security_token: str | None, auth_token: str | None, /
-) -> Credentials | IamToken:
-    """Transitional, for client.py's current call until it takes a `Fetcher`: the chain's
-    answer, with a temporary pair fetched once, now."""
-    explicit = from_arguments(access_key, secret_key, security_token, ARGUMENT_NAMES)
-    found = resolve_credentials(explicit, auth_token)
-    return found.fetch() if isinstance(found, Fetcher) else found
