@@ -493,3 +493,19 @@ def test_sso_bad_input(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", peer.url)
     message = _fails("a")
     assert message.startswith("aws sso (profile 'a')") and expected in message
+
+
+def test_no_secret_in_reprs(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(
+        clean_env, "credentials", f"[default]\naws_access_key_id = AKIDR\naws_secret_access_key = {SECRET}\n"
+    )
+    _write(clean_env, "config", f"[profile r]\nrole_arn = {ROLE}\nsource_profile = default\n")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN)
+    for shown in (repr(load_config()), repr(_resolve()), repr(_resolve("r")), repr(load_config("r"))):
+        assert SECRET not in shown and TOKEN not in shown
+
+
+def test_bad_metadata_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "not a url")
+    assert _fails().startswith("aws ec2 metadata")

@@ -130,14 +130,23 @@ def test_profile_keys_match_botocore(clean_env: Path, monkeypatch: pytest.Monkey
     assert _ours("q") == _botocore("q") == ("AKIDCONF", "conf-s", None, None)
 
 
+@pytest.mark.parametrize("source", ["environment", "profile"])
 def test_web_identity_matches_botocore(
-    sts_server: RouteServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sts_server: RouteServer, clean_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
 ) -> None:
     token = tmp_path / "token"
     token.write_text("web-identity-jwt", encoding="utf-8")
-    monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token))
-    monkeypatch.setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r7")
-    monkeypatch.setenv("AWS_ROLE_SESSION_NAME", "oracle-session")
+    if source == "environment":
+        monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token))
+        monkeypatch.setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r7")
+        monkeypatch.setenv("AWS_ROLE_SESSION_NAME", "oracle-session")
+    else:
+        _write(
+            clean_env,
+            "config",
+            f"[default]\nweb_identity_token_file = {token}\nrole_arn = arn:aws:iam::123456789012:role/r7\n"
+            "role_session_name = oracle-session\n",
+        )
     expected = ("ASIASTS7", "sts-secret-7/+=", "sts-token-7", EXPIRY)
     assert _ours() == expected
     assert _botocore() == expected
@@ -365,6 +374,10 @@ def test_moto_assume_role_then_kms(
         assert creds.token and creds.access_key_id != moto_kms.access_key_id
         assert creds.expiry is not None and creds.expiry > datetime.now(UTC)
         _key_with(moto_kms, creds)
+    # The client's own path (today through the positional wrapper, which fetches at once).
+    key = moto_kms.keys["RSA_2048"]
+    with AwsKmsClient(endpoint=moto_kms.endpoint, profile="two") as client:
+        assert client.get_public_key(key.arn).der == key.der
 
 
 @pytest.mark.integration

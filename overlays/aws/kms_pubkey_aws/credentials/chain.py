@@ -35,7 +35,7 @@ def resolve_credentials(
     if container is not None:
         return Fetcher(metadata.CONTAINER, container)
     if not metadata.imds_disabled(config.env):
-        return Fetcher(LAST_RESORT, metadata.imds_fetcher(config.env, config.values()))
+        return Fetcher(LAST_RESORT, metadata.imds_fetcher(config.env, config.values(), LAST_RESORT))
     if config.named:
         raise ValidationError(
             f"AWS profile {config.profile!r} has no credentials: no access key, role_arn, "

@@ -9,8 +9,8 @@ import httpx
 
 from kms_pubkey import provider_io as io
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.endpoints import is_loopback
-from kms_pubkey.errors import CredentialsError
+from kms_pubkey.endpoints import check_endpoint, is_loopback
+from kms_pubkey.errors import CredentialsError, ValidationError
 from kms_pubkey.signing import utc_now
 
 CONTAINER = "aws container credentials"
@@ -50,13 +50,12 @@ def _answer(provider: str, response: httpx.Response) -> Credentials:
 
 
 def _with_retries(attempts: int, call: Callable[[], T]) -> T:
-    for attempt in range(attempts):
+    for _ in range(attempts - 1):
         try:
             return call()
         except CredentialsError:
-            if attempt + 1 == attempts:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+            pass
+    return call()
 
 
 def container_fetcher(env: Mapping[str, str]) -> Callable[[], Credentials] | None:
@@ -115,7 +114,9 @@ def imds_disabled(env: Mapping[str, str]) -> bool:
     return env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true"
 
 
-def imds_fetcher(env: Mapping[str, str], settings: Mapping[str, str]) -> Callable[[], Credentials]:
+def imds_fetcher(
+    env: Mapping[str, str], settings: Mapping[str, str], provider: str = IMDS
+) -> Callable[[], Credentials]:
     """IMDSv2: PUT a session token, list the role, GET its credentials. `settings` is the profile
     (ec2_metadata_service_endpoint, ec2_metadata_service_endpoint_mode, ec2_metadata_v1_disabled)."""
     base = env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT") or settings.get("ec2_metadata_service_endpoint")
@@ -123,41 +124,46 @@ def imds_fetcher(env: Mapping[str, str], settings: Mapping[str, str]) -> Callabl
         "ec2_metadata_service_endpoint_mode"
     )
     base = base or (IMDS_URL_IPV6 if (mode or "").lower() == "ipv6" else IMDS_URL)
-    base = base if base.endswith("/") else base + "/"
+    try:
+        base = check_endpoint(base) + "/"
+    except ValidationError as exc:
+        raise CredentialsError(f"{provider}: the metadata endpoint: {exc}") from None
     v1_disabled = env.get("AWS_EC2_METADATA_V1_DISABLED") or settings.get("ec2_metadata_v1_disabled") or ""
     timeout, attempts = _settings(env)
 
     def get(path: str, headers: dict[str, str]) -> httpx.Response:
-        response = io.http_call(IMDS, "GET", base + path, timeout=timeout, headers=headers)
-        io.expect_ok(IMDS, response)
+        response = io.http_call(provider, "GET", base + path, timeout=timeout, headers=headers)
+        io.expect_ok(provider, response)
         if not response.content:
-            raise CredentialsError(f"{IMDS}: the answer is empty")
+            raise CredentialsError(f"{provider}: the answer is empty")
         return response
 
     def fetch() -> Credentials:
         if imds_disabled(env):
-            raise CredentialsError(f"{IMDS}: AWS_EC2_METADATA_DISABLED is true")
-        headers = _token_headers(base, timeout, attempts, v1_disabled.strip().lower() == "true")
-        role = _with_retries(attempts, lambda: _text(get(ROLE_PATH, headers)))
-        return _with_retries(attempts, lambda: _answer(IMDS, get(ROLE_PATH + role, headers)))
+            raise CredentialsError(f"{provider}: AWS_EC2_METADATA_DISABLED is true")
+        headers = _token_headers(provider, base, timeout, attempts, v1_disabled.strip().lower() == "true")
+        role = _with_retries(attempts, lambda: _text(provider, get(ROLE_PATH, headers)))
+        return _with_retries(attempts, lambda: _answer(provider, get(ROLE_PATH + role, headers)))
 
     return fetch
 
 
-def _text(response: httpx.Response) -> str:
+def _text(provider: str, response: httpx.Response) -> str:
     lines = response.text.strip().splitlines()
     if not lines:
-        raise CredentialsError(f"{IMDS}: no instance role is attached")
+        raise CredentialsError(f"{provider}: no instance role is attached")
     return lines[0].strip()
 
 
-def _token_headers(base: str, timeout: float, attempts: int, v1_disabled: bool) -> dict[str, str]:
+def _token_headers(
+    provider: str, base: str, timeout: float, attempts: int, v1_disabled: bool
+) -> dict[str, str]:
     """The IMDSv2 session token header. As botocore, 403/404/405 or no answer (the PUT's answer
     dropped by a one-hop limit in a container) fall back to IMDSv1, unless that is disabled."""
     for _ in range(attempts):
         try:
             response = io.http_call(
-                IMDS,
+                provider,
                 "PUT",
                 base + "latest/api/token",
                 timeout=timeout,
@@ -170,7 +176,7 @@ def _token_headers(base: str, timeout: float, attempts: int, v1_disabled: bool) 
         if response.status_code in (403, 404, 405):
             break
         if response.status_code == 400:
-            raise CredentialsError(f"{IMDS}: the token request was refused (HTTP 400)")
+            raise CredentialsError(f"{provider}: the token request was refused (HTTP 400)")
     if v1_disabled:
-        raise CredentialsError(f"{IMDS}: no IMDSv2 token, and IMDSv1 is disabled")
+        raise CredentialsError(f"{provider}: no IMDSv2 token, and IMDSv1 is disabled")
     return {}
