@@ -1,32 +1,30 @@
 """The AWS credential chain (`chain.resolve_credentials`), the shared files' settings
-(`config.load_config`), and the two functions `client.py` calls today."""
+(`config.load_config`), and the region a client signs for."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kms_pubkey.credentials import Credentials, Fetcher, from_arguments
 from kms_pubkey.errors import ValidationError
-from kms_pubkey_aws.credentials import chain
-from kms_pubkey_aws.credentials.config import load_config
+from kms_pubkey_aws.credentials.config import AwsConfig, load_config
 
-ARGUMENTS = ("access_key_id", "secret_access_key", "session_token")
-
-
-def resolve_credentials(*given: str | None) -> Credentials:
-    """client.py's call, `(access_key_id, secret_access_key, session_token, profile)`, kept until the
-    client hands `chain.resolve_credentials`'s Fetcher to the refreshing source: a remote provider is
-    fetched here, once, without refresh."""
-    key_id, secret, token, profile = (*given, None, None, None, None)[:4]
-    found = chain.resolve_credentials(from_arguments(key_id, secret, token, ARGUMENTS), load_config(profile))
-    return found.fetch() if isinstance(found, Fetcher) else found
+DEFAULT_SIGNING_REGION = "us-east-1"
+"""The region to sign for at a custom endpoint (emulator, VPC endpoint) when none is configured."""
 
 
-def resolve_region(region: str | None, profile: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """The region: the argument, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`."""
-    value = load_config(profile, environ).region(region)
+def region_for(config: AwsConfig, region: str | None, endpoint: str | None = None) -> str:
+    """The argument, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`; at a custom or
+    configured endpoint with none of them, `DEFAULT_SIGNING_REGION`."""
+    value = config.region(region)
+    if not value and (endpoint or config.endpoint_url("kms")):
+        value = DEFAULT_SIGNING_REGION
     if not value:
         raise ValidationError(
             "no AWS region: pass {region}, or set AWS_REGION or a profile region", parameters=("region",)
         )
     return value
+
+
+def resolve_region(region: str | None, profile: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The region from the argument, the environment or the profile (no endpoint fallback)."""
+    return region_for(load_config(profile, environ), region)
