@@ -14,6 +14,7 @@ import pytest
 from kms_pubkey import ApiError, AuthError, DryRunError, NotFoundError
 from kms_pubkey_alibaba import AlibabaKmsClient, AsyncAlibabaKmsClient
 from kms_pubkey_emulator.vendors.alibaba import sts_credentials
+from tests.support.transports import ASYNC_TRANSPORTS, transport_args
 
 pytestmark = pytest.mark.integration
 VERSIONS = ("v3", "v1")
@@ -42,10 +43,11 @@ def test_our_sync_client_fetches_every_seeded_key(emulator, keys, version):
             assert got.request_id
 
 
+@pytest.mark.parametrize("transport", ASYNC_TRANSPORTS)
 @pytest.mark.parametrize("version", VERSIONS)
-def test_our_async_client_fetches_every_seeded_key(emulator, keys, version):
+def test_our_async_client_fetches_every_seeded_key(emulator, keys, version, transport):
     async def run():
-        async with _ours(emulator, version, AsyncAlibabaKmsClient) as client:
+        async with _ours(emulator, version, AsyncAlibabaKmsClient, **transport_args(transport)) as client:
             return await asyncio.gather(*(client.get_public_key(k.key_id, k.key_version_id) for k in keys))
 
     for key, got in zip(keys, asyncio.run(run()), strict=True):

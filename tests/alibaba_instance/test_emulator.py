@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 import kms_pubkey
 from kms_pubkey import AuthError, NotFoundError, TransportError, ValidationError
 from kms_pubkey_alibaba import AlibabaKmsInstanceClient, AsyncAlibabaKmsInstanceClient
+from tests.support.transports import ASYNC_TRANSPORTS, transport_args
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +58,10 @@ def test_sync_client_fetches_every_key(emulator: Any, material: Any, listed: lis
         assert by_alias.pem == listed[0]["public_key_pem"]
 
 
-def test_async_client_fetches_every_key(emulator: Any, material: Any, listed: list[dict[str, Any]]) -> None:
+@pytest.mark.parametrize("transport", ASYNC_TRANSPORTS)
+def test_async_client_fetches_every_key(
+    emulator: Any, material: Any, listed: list[dict[str, Any]], transport: str
+) -> None:
     async def main() -> list[str]:
         async with AsyncAlibabaKmsInstanceClient(
             emulator.url,
@@ -65,6 +69,7 @@ def test_async_client_fetches_every_key(emulator: Any, material: Any, listed: li
             client_key_password=material.password,
             timeout=10,
             max_retries=0,
+            **transport_args(transport),
         ) as client:
             found = await asyncio.gather(*(client.get_public_key(k["key_id"]) for k in listed))
             return [key.pem for key in found]
@@ -112,13 +117,15 @@ def test_unknown_key_is_not_found(emulator: Any, material: Any) -> None:
     assert (caught.value.status_code, caught.value.code) == (404, "Forbidden.KeyNotFound")
 
 
-def test_async_unknown_key_is_not_found(emulator: Any, material: Any) -> None:
+@pytest.mark.parametrize("transport", ASYNC_TRANSPORTS)
+def test_async_unknown_key_is_not_found(emulator: Any, material: Any, transport: str) -> None:
     async def main() -> None:
         async with AsyncAlibabaKmsInstanceClient(
             emulator.url,
             client_key_file=material.client_key_file,
             client_key_password=material.password,
             max_retries=0,
+            **transport_args(transport),
         ) as client:
             await client.get_public_key("alias/does-not-exist")
 

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from kms_pubkey import AuthError, NotFoundError
 from kms_pubkey.errors import ApiError
 from kms_pubkey_aws import AsyncAwsKmsClient, AwsKmsClient
+from tests.support.transports import ASYNC_TRANSPORTS, transport_args
 
 pytestmark = pytest.mark.integration
 
@@ -63,11 +64,14 @@ def test_sync_client_every_key_every_reference(emulator):
                 check(client.get_public_key(reference), listed)
 
 
-def test_async_client_every_key_every_reference(emulator):
+@pytest.mark.parametrize("transport", ASYNC_TRANSPORTS)
+def test_async_client_every_key_every_reference(emulator, transport):
     keys = aws_keys(emulator)
 
     async def run() -> None:
-        async with AsyncAwsKmsClient(REGION, endpoint=emulator.url, **CREDS) as client:
+        async with AsyncAwsKmsClient(
+            REGION, endpoint=emulator.url, **CREDS, **transport_args(transport)
+        ) as client:
             results = await asyncio.gather(
                 *(client.get_public_key(ref) for listed in keys for ref in references(listed))
             )

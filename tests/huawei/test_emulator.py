@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 
 import kms_pubkey
 from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
+from tests.support.transports import ASYNC_TRANSPORTS, transport_args
 
 pytestmark = pytest.mark.integration
 
@@ -44,15 +45,18 @@ def test_our_sync_client_fetches_every_key_with_aksk_and_token(emulator: Any, hu
                 assert got.request_id
 
 
+@pytest.mark.parametrize("transport", ASYNC_TRANSPORTS)
 def test_our_async_client_fetches_every_key_with_aksk_and_token(
-    emulator: Any, huawei_keys: list[Any]
+    emulator: Any, huawei_keys: list[Any], transport: str
 ) -> None:
     c = emulator.config
 
     async def run(**auth: Any) -> None:
         if not auth:
             auth = {"access_key": c.access_key_id, "secret_key": c.secret_access_key}
-        async with AsyncHuaweiKmsClient(project_id=c.huawei_project_id, endpoint=emulator.url, **auth) as kms:
+        async with AsyncHuaweiKmsClient(
+            project_id=c.huawei_project_id, endpoint=emulator.url, **auth, **transport_args(transport)
+        ) as kms:
             for key in huawei_keys:
                 got = await kms.get_public_key(key.key_id)
                 assert (got.der, got.key_spec) == (key.public_der, key.key_spec)
@@ -146,10 +150,13 @@ def test_raw_error_bodies_are_the_services_shapes(emulator: Any) -> None:
         missing = http.post(f"/v1.0/{c.huawei_project_id}/kms/no-such-api", json={})
         assert (missing.status_code, missing.json()["error_code"]) == (404, "APIGW.0101")
         headers = {"X-Auth-Token": c.huawei_token}
-        for payload, code in ((b"not json", "KMS.0202"), (b"{}", "KMS.0204"),
-                              (b'{"key_id": "ABC"}', "KMS.0205"),
-                              (json.dumps({"key_id": UNKNOWN_KEY, "sequence": "short"}).encode(), "KMS.0206"),
-                              (json.dumps({"key_id": UNKNOWN_KEY}).encode(), "KMS.0207")):
+        for payload, code in (
+            (b"not json", "KMS.0202"),
+            (b"{}", "KMS.0204"),
+            (b'{"key_id": "ABC"}', "KMS.0205"),
+            (json.dumps({"key_id": UNKNOWN_KEY, "sequence": "short"}).encode(), "KMS.0206"),
+            (json.dumps({"key_id": UNKNOWN_KEY}).encode(), "KMS.0207"),
+        ):
             answer = http.post(path, content=payload, headers=headers)
             assert answer.status_code == 400
             error = answer.json()["error"]
@@ -160,8 +167,11 @@ def test_rsa_keys_come_in_the_docs_shape(emulator: Any) -> None:
     c = emulator.config
     key = emulator.key("huawei", "RSA_2048")
     with httpx.Client(base_url=emulator.url) as http:
-        answer = http.post(f"/v1.0/{c.huawei_project_id}/kms/get-publickey", json={"key_id": key.key_id},
-                           headers={"X-Auth-Token": c.huawei_token})
+        answer = http.post(
+            f"/v1.0/{c.huawei_project_id}/kms/get-publickey",
+            json={"key_id": key.key_id},
+            headers={"X-Auth-Token": c.huawei_token},
+        )
     pem = answer.json()["public_key"]
     assert pem.startswith("-----BEGIN PUBLIC KEY-----\r\n") and pem.endswith("-----END PUBLIC KEY-----\r\n")
     der = base64.b64decode("".join(pem.split("\r\n")[1:-2]))
@@ -175,19 +185,33 @@ def test_cli_get_huawei(emulator: Any) -> None:
     key = emulator.key("huawei", "EC_P256")
     env = {**emulator.client_env(), "PATH": "", "HOME": "/nonexistent"}
     project = emulator.config.huawei_project_id
-    command = [sys.executable, "-m", "kms_pubkey.cli", "get", "huawei", key.key_id,
-               "--project-id", project, "--endpoint", emulator.url, "--format", "json"]
+    command = [
+        sys.executable,
+        "-m",
+        "kms_pubkey.cli",
+        "get",
+        "huawei",
+        key.key_id,
+        "--project-id",
+        project,
+        "--endpoint",
+        emulator.url,
+        "--format",
+        "json",
+    ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert base64.b64decode(out["der"]) == key.public_der
     assert (out["vendor"], out["key_spec"], out["key_id"]) == ("huawei", "EC_P256", key.key_id)
-    done = subprocess.run([*command[:5], UNKNOWN_KEY, *command[6:]], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [*command[:5], UNKNOWN_KEY, *command[6:]], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 1
     assert "KMS.0207" in done.stderr
     assert emulator.config.secret_access_key not in done.stderr + done.stdout
-    done = subprocess.run([*command[:5], "bad-key", *command[6:]], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [*command[:5], "bad-key", *command[6:]], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 1
     assert "ValidationError" in done.stderr and "key_id" in done.stderr

@@ -26,6 +26,7 @@ from kms_pubkey_alibaba.instance_proto import Error, GetPublicKeyResponse
 from kms_pubkey_aws import AsyncAwsKmsClient, AwsKmsClient
 from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
 from tests.reliability.server import Seen
+from tests.support.transports import transport_args
 
 PRIVATE = ec.generate_private_key(ec.SECP256R1())
 DER = PRIVATE.public_key().public_bytes(
@@ -198,11 +199,21 @@ INSTANCE = Kind(
 )
 
 HUAWEI = _huawei(token=False)
+
 HUAWEI_TOKEN = _huawei(token=True)
 KINDS = (AWS, _alibaba("v3"), _alibaba("v1"), HUAWEI, INSTANCE)
-"""The fault matrix runs over these (sync and async each)."""
+"""The fault matrix runs over these (in every mode of `TRANSPORTS`)."""
 LOGGED_KINDS = (*KINDS, HUAWEI_TOKEN)
 """The logging test adds Huawei's IAM token."""
+
+
+TRANSPORTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "sync": dict,
+    "async": dict,
+    "aiohttp": lambda: transport_args("aiohttp"),
+}
+"""How each client mode is built: the async clients run every test over httpx's own
+transport and over `kms_pubkey.aiohttp_transport` (the `kms-pubkey[aiohttp]` extra)."""
 
 THROTTLE_CODES = {
     "aws": "ThrottlingException",

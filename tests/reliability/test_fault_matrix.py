@@ -1,4 +1,4 @@
-"""Every client, sync and async, against a raw-socket server playing each fault.
+"""Every client, sync, async and async over aiohttp, against a raw-socket server playing each fault.
 
 For each fault: the exception class (or success), how many requests the server saw, and
 that every attempt carried a signature of its own. Waits between retries are recorded
@@ -29,7 +29,7 @@ from kms_pubkey import (
     transport,
 )
 from tests.reliability import clients
-from tests.reliability.clients import KINDS, Kind
+from tests.reliability.clients import KINDS, TRANSPORTS, Kind
 from tests.reliability.server import Action, RawServer, Seen, answer, chunked, drip, hang, reply, reset
 from tests.support.der import tlv
 
@@ -316,8 +316,11 @@ def delays(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     yield waited
 
 
-def _run(kind: Kind, url: str, asynchronous: bool, retries: int) -> Any:
-    client = kind.build(url, asynchronous=asynchronous, timeout=TIMEOUT, max_retries=retries)
+def _run(kind: Kind, url: str, mode: str, retries: int) -> Any:
+    asynchronous = mode != "sync"
+    client = kind.build(
+        url, asynchronous=asynchronous, timeout=TIMEOUT, max_retries=retries, **TRANSPORTS[mode]()
+    )
     if not asynchronous:
         with client:
             return kind.call(client)
@@ -329,19 +332,19 @@ def _run(kind: Kind, url: str, asynchronous: bool, retries: int) -> Any:
     return asyncio.run(main())
 
 
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("mode", list(TRANSPORTS))
 @pytest.mark.parametrize(
     ("fault", "kind"),
     [pytest.param(f, k, id=f"{f.name}-{k.name}") for f in FAULTS for k in f.kinds],
 )
-def test_fault(fault: Fault, kind: Kind, asynchronous: bool, delays: list[float]) -> None:
+def test_fault(fault: Fault, kind: Kind, mode: str, delays: list[float]) -> None:
     with RawServer(fault.script(kind)) as server:
         if fault.expected is None:
-            key = _run(kind, server.url, asynchronous, fault.retries)
+            key = _run(kind, server.url, mode, fault.retries)
             assert key.der == clients.DER
         else:
             with pytest.raises(fault.expected) as caught:
-                _run(kind, server.url, asynchronous, fault.retries)
+                _run(kind, server.url, mode, fault.retries)
             assert not type(caught.value).__name__.startswith("_"), "only public classes reach the caller"
             if fault.expected is ApiError:
                 assert type(caught.value) is ApiError  # not a subclass: neither auth nor throttling

@@ -20,6 +20,7 @@ from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
 from kms_pubkey.log_masking import install_log_filter
 from kms_pubkey.public_key import PublicKey, from_service
+from kms_pubkey.shared_transport import SharedTransport
 from kms_pubkey.transport import OffsetClock, RequestPolicy
 from kms_pubkey.vendor import Answer, Vendor, error_from_response
 
@@ -167,6 +168,8 @@ class VendorClient(Generic[TransportT]):
     endpoint: str
     region: str | None
     _shown: tuple[tuple[str, str], ...]
+    _bound: httpx.AsyncBaseTransport | None = None
+    """This client's view of a `SharedTransport`, when it was given one."""
 
     def _open(
         self,
@@ -200,6 +203,12 @@ class VendorClient(Generic[TransportT]):
         for name, value in settings.shown:
             setattr(self, name, value)
         self._what = f"{declaration.name} {declaration.operation.name}"
+        if isinstance(transport, SharedTransport):
+            if not self._asynchronous:
+                raise ValidationError(f"{type(transport).__name__} serves async clients only")
+            # This client's view: its own TLS settings, and its share closed with it.
+            self._bound = transport.bind(settings.verify)
+            transport = self._bound
         args = generated_client_args(
             declaration, settings, self._policy, asynchronous=self._asynchronous, transport=transport
         )
@@ -271,6 +280,8 @@ class AsyncClient(VendorClient[httpx.AsyncBaseTransport]):
     async def close(self) -> None:
         if self._finish():
             await self._api.get_async_httpx_client().aclose()
+        elif self._bound is not None:  # never used: no httpx client to close it, but its share
+            await self._bound.aclose()
 
     async def __aenter__(self) -> Self:
         return self
