@@ -36,6 +36,7 @@ REQUIRES = {
     "huawei-sdk": "huaweicloudsdkkms",
     "httpx-floor": "httpx",
     "aiobotocore": "aiobotocore",
+    "aiohttp": "aiohttp",
 }
 
 VENDOR_OF = {
@@ -152,11 +153,91 @@ SYNC: dict[str, Callable[[str], Sync]] = {
 # -- async ----------------------------------------------------------------------------------
 
 
-async def ours_aws_async(url: str) -> Async:
+def _transport(kind: str) -> dict[str, Any]:
+    """The async client's `transport=`: httpx's own, or `kms_pubkey.aiohttp_transport`."""
+    if kind == "httpx":
+        return {}
+    from kms_pubkey.aiohttp_transport import AiohttpTransport
+
+    return {"transport": AiohttpTransport()}
+
+
+async def ours_aws_async(url: str, transport: str = "httpx", key: str = AWS_KEY) -> Async:
     from kms_pubkey_aws import AsyncAwsKmsClient
 
-    client = AsyncAwsKmsClient(AWS_REGION, endpoint=url, access_key_id=AK, secret_access_key=SK)
-    return (lambda: client.get_public_key(AWS_KEY)), client.close
+    client = AsyncAwsKmsClient(
+        AWS_REGION, endpoint=url, access_key_id=AK, secret_access_key=SK, **_transport(transport)
+    )
+    return (lambda: client.get_public_key(key)), client.close
+
+
+async def ours_alibaba_async(url: str, transport: str = "httpx") -> Async:
+    from kms_pubkey_alibaba import AsyncAlibabaKmsClient
+
+    client = AsyncAlibabaKmsClient(
+        ALI_REGION, endpoint=url, access_key_id=AK, access_key_secret=SK, **_transport(transport)
+    )
+    return (lambda: client.get_public_key(ALI_KEY, ALI_VERSION)), client.close
+
+
+async def ours_huawei_async(url: str, transport: str = "httpx") -> Async:
+    from kms_pubkey_huawei import AsyncHuaweiKmsClient
+
+    client = AsyncHuaweiKmsClient(
+        HW_REGION, project_id=HW_PROJECT, endpoint=url, access_key=AK, secret_key=SK, **_transport(transport)
+    )
+    return (lambda: client.get_public_key(HW_KEY)), client.close
+
+
+async def alibaba_sdk_async(url: str) -> Async:
+    """The Alibaba SDK's own async path: `get_public_key_async` (darabonba over aiohttp)."""
+    from alibabacloud_kms20160120 import models
+    from alibabacloud_kms20160120.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    host = url.split("://", 1)[1]
+    client = Client(
+        Config(access_key_id=AK, access_key_secret=SK, endpoint=host, protocol="http", region_id=ALI_REGION)
+    )
+
+    async def call() -> Any:
+        request = models.GetPublicKeyRequest(key_id=ALI_KEY, key_version_id=ALI_VERSION)
+        return await client.get_public_key_async(request)
+
+    async def close() -> None:
+        pass
+
+    return call, close
+
+
+async def huawei_sdk_async(url: str) -> Async:
+    """The Huawei SDK's async path: `KmsAsyncClient`, whose calls run on the SDK's thread pool
+    (8 workers) and return a `FutureSdkResponse`; its blocking `result()` is awaited here on a
+    pool of 64 threads, so the loop never waits on it."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkkms.v2 import KmsAsyncClient, OperateKeyRequestBody, ShowPublicKeyRequest
+
+    client = (
+        KmsAsyncClient.new_builder()
+        .with_credentials(BasicCredentials(AK, SK, HW_PROJECT))
+        .with_endpoints([url])
+        .build()
+    )
+
+    waiters = ThreadPoolExecutor(64)
+
+    async def call() -> Any:
+        request = ShowPublicKeyRequest(body=OperateKeyRequestBody(key_id=HW_KEY))
+        pending = client.show_public_key_async(request)
+        return await asyncio.get_running_loop().run_in_executor(waiters, pending.result)
+
+    async def close() -> None:
+        waiters.shutdown()
+
+    return call, close
 
 
 async def httpx_floor_async(url: str) -> Async:

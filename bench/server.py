@@ -1,4 +1,5 @@
-"""Loopback server for `make bench`: every request gets a canned GetPublicKey answer.
+"""Loopback server for `make bench`: every request gets a canned GetPublicKey answer,
+naming the key id (and version) the request asked for.
 
 It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) to answer each
 vendor's client as fast as possible, so the benchmark measures the client, not the server.
@@ -18,12 +19,13 @@ import argparse
 import asyncio
 import base64
 import json
+import re
 import sys
 import threading
 import uuid
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 AWS_ARN = f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"
@@ -31,69 +33,86 @@ HUAWEI_KEY_ID = "0d0466b0-e727-4d9c-b35d-f84bb474a37f"
 ALIBABA_VERSION_ID = "2ab1a983-7072-4bbc-a582-584b5bd8****".replace("*", "0")
 
 
-def _bodies() -> dict[str, tuple[bytes, bytes]]:
-    """(extra headers, body) per vendor, for one fresh RSA-2048 key."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+SCALE_PREFIX = "5ca1e000-"
+"""Key ids starting with this get a key of their own (EC P-256, made on first request), for
+the scale figure; every other key id gets the one RSA-2048 key."""
+
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+REQUEST_ID = str(uuid.UUID(int=1))
+
+
+def _body(vendor: str, key_id: str, version: str | None) -> tuple[bytes, bytes]:
+    """(extra headers, body) of one vendor's answer for `key_id`, named as the client asked."""
+    key = ec.generate_private_key(ec.SECP256R1()).public_key() if key_id.startswith(SCALE_PREFIX) else RSA_KEY
     der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     pem = key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-    request_id = str(uuid.UUID(int=1))
-    aws = {
-        "CustomerMasterKeySpec": "RSA_2048",
-        "KeyId": AWS_ARN,
-        "KeySpec": "RSA_2048",
-        "KeyUsage": "SIGN_VERIFY",
-        "PublicKey": base64.b64encode(der).decode(),
-        "SigningAlgorithms": [
-            "RSASSA_PKCS1_V1_5_SHA_256",
-            "RSASSA_PKCS1_V1_5_SHA_384",
-            "RSASSA_PKCS1_V1_5_SHA_512",
-            "RSASSA_PSS_SHA_256",
-            "RSASSA_PSS_SHA_384",
-            "RSASSA_PSS_SHA_512",
-        ],
-    }
-    alibaba = {
-        "RequestId": request_id,
-        "KeyId": KEY_ID,
-        "KeyVersionId": ALIBABA_VERSION_ID,
-        "PublicKey": pem,
-    }
-    huawei = {"key_id": HUAWEI_KEY_ID, "public_key": pem}
-    return {
-        "aws": (
-            b"Content-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: " + request_id.encode() + b"\r\n",
-            json.dumps(aws).encode(),
-        ),
-        "alibaba": (
-            b"Content-Type: application/json;charset=utf-8\r\nx-acs-request-id: "
-            + request_id.encode()
-            + b"\r\n",
-            json.dumps(alibaba).encode(),
-        ),
-        "huawei": (
-            b"Content-Type: application/json;charset=UTF-8\r\nX-Request-Id: " + request_id.encode() + b"\r\n",
-            json.dumps(huawei).encode(),
-        ),
-    }
-
-
-def _responses() -> dict[str, bytes]:
-    out = {}
-    for vendor, (headers, body) in _bodies().items():
-        out[vendor] = (
-            b"HTTP/1.1 200 OK\r\nServer: kms-bench\r\nConnection: keep-alive\r\n"
-            + headers
-            + b"Content-Length: "
-            + str(len(body)).encode()
-            + b"\r\n\r\n"
-            + body
+    rsa_key = key is RSA_KEY
+    if vendor == "aws":
+        arn = key_id if key_id.startswith("arn:") else f"arn:aws:kms:us-east-1:111122223333:key/{key_id}"
+        spec = "RSA_2048" if rsa_key else "ECC_NIST_P256"
+        algorithms = (
+            [f"RSASSA_{pad}_SHA_{bits}" for pad in ("PKCS1_V1_5", "PSS") for bits in (256, 384, 512)]
+            if rsa_key
+            else ["ECDSA_SHA_256"]
         )
-    return out
+        body = {
+            "CustomerMasterKeySpec": spec,
+            "KeyId": arn,
+            "KeySpec": spec,
+            "KeyUsage": "SIGN_VERIFY",
+            "PublicKey": base64.b64encode(der).decode(),
+            "SigningAlgorithms": algorithms,
+        }
+        headers = b"Content-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: "
+    elif vendor == "alibaba":
+        body = {"RequestId": REQUEST_ID, "KeyId": key_id, "KeyVersionId": version, "PublicKey": pem}
+        headers = b"Content-Type: application/json;charset=utf-8\r\nx-acs-request-id: "
+    else:
+        body = {"key_id": key_id, "public_key": pem}
+        headers = b"Content-Type: application/json;charset=UTF-8\r\nX-Request-Id: "
+    return headers + REQUEST_ID.encode() + b"\r\n", json.dumps(body).encode()
 
 
-RESPONSES = _responses()
+def _response(vendor: str, key_id: str, version: str | None) -> bytes:
+    headers, body = _body(vendor, key_id, version)
+    return (
+        b"HTTP/1.1 200 OK\r\nServer: kms-bench\r\nConnection: keep-alive\r\n"
+        + headers
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+RESPONSES: dict[tuple[str, bytes, bytes], bytes] = {}
+"""Every answer made so far, by (vendor, key id, key version) as the request named them."""
+
+
+JSON_KEY_ID = {
+    "aws": re.compile(rb'"KeyId"\s*:\s*"([^"]*)"'),
+    "huawei": re.compile(rb'"key_id"\s*:\s*"([^"]*)"'),
+}
+QUERY = re.compile(rb"[?&](KeyId|KeyVersionId)=([^& ]*)")
+
+
+def answer(vendor: str, request_line: bytes, body: bytes) -> bytes:
+    """The answer for the key (and version) the request names: AWS and Huawei in the JSON
+    body, Alibaba in the query (percent-encoded ids are not used here)."""
+    if vendor in JSON_KEY_ID:
+        found_id = JSON_KEY_ID[vendor].search(body)
+        key_id, version = (found_id.group(1) if found_id else b""), b""
+    else:
+        query = dict(QUERY.findall(request_line))
+        key_id, version = query.get(b"KeyId", b""), query.get(b"KeyVersionId", b"")
+    found = RESPONSES.get((vendor, key_id, version))
+    if found is None:
+        found = RESPONSES[(vendor, key_id, version)] = _response(
+            vendor, key_id.decode(), version.decode() or None
+        )
+    return found
 
 
 class Handler(asyncio.Protocol):
@@ -120,15 +139,18 @@ class Handler(asyncio.Protocol):
             total = end + 4 + length
             if len(self.buffer) < total:
                 return
+            body = self.buffer[end + 4 : total]
+            raw_line = self.buffer[: self.buffer.find(b"\r\n")]  # head is lower-cased; ids keep their case
             self.buffer = self.buffer[total:]
+            line = head[: head.find(b"\r\n")]
             if b"\r\nx-amz-target:" in head:
                 vendor = "aws"
-            elif b"/kms/get-publickey" in head[: head.find(b"\r\n")]:
+            elif b"/kms/get-publickey" in line:
                 vendor = "huawei"
             else:
                 vendor = "alibaba"
             assert self.transport is not None
-            self.transport.write(RESPONSES[vendor])
+            self.transport.write(answer(vendor, raw_line, body))
 
 
 async def _serve(port: int, lifetime: float) -> None:

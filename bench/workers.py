@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import statistics
 import sys
@@ -21,6 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import clients
+
+FANOUT_ONLY = [part for part in os.environ.get("BENCH_FANOUT_ONLY", "").split(",") if part]
+"""While iterating: measure only the fan-out contenders whose name holds one of these."""
 
 
 def _cpu() -> float:
@@ -93,22 +97,39 @@ def _fan_threads(url: str, calls: int, threads: int) -> tuple[float, float]:
 
 
 def fanout(url: str, rounds: int, calls: int, concurrency: int, threads: int) -> dict[str, Any]:
+    """Per vendor: ours over httpx and over aiohttp, and the vendor SDK's own async path."""
+
     async def aiobotocore() -> Any:
         pair, _client = await clients.aiobotocore_kms(url, concurrency)
         return pair
 
+    def fan(make: Callable[[], Any]) -> Callable[[], tuple[float, float]]:
+        return lambda: asyncio.run(_fan_async(make, calls, concurrency))
+
     contenders: dict[str, Callable[[], tuple[float, float]]] = {}
-    if clients.available("ours-aws"):
-        contenders["ours-aws async"] = lambda: asyncio.run(
-            _fan_async(lambda: clients.ours_aws_async(url), calls, concurrency)
-        )
-    contenders["httpx-floor async"] = lambda: asyncio.run(
-        _fan_async(lambda: clients.httpx_floor_async(url), calls, concurrency)
-    )
+    with_aiohttp = clients.available("aiohttp")
+    for vendor, ours in (
+        ("aws", clients.ours_aws_async),
+        ("alibaba", clients.ours_alibaba_async),
+        ("huawei", clients.ours_huawei_async),
+    ):
+        if not clients.available(f"ours-{vendor}"):
+            continue
+        contenders[f"ours-{vendor} async"] = fan(lambda ours=ours: ours(url))
+        if with_aiohttp:
+            contenders[f"ours-{vendor} aiohttp"] = fan(lambda ours=ours: ours(url, "aiohttp"))
+    contenders["httpx-floor async"] = fan(lambda: clients.httpx_floor_async(url))
     if clients.available("aiobotocore"):
-        contenders["aiobotocore"] = lambda: asyncio.run(_fan_async(aiobotocore, calls, concurrency))
+        contenders["aiobotocore"] = fan(aiobotocore)
     if clients.available("boto3"):
         contenders[f"boto3 {threads} threads"] = lambda: _fan_threads(url, calls, threads)
+    if clients.available("alibaba-sdk"):
+        contenders["alibaba-sdk async"] = fan(lambda: clients.alibaba_sdk_async(url))
+    if clients.available("huawei-sdk"):
+        contenders["huawei-sdk async"] = fan(lambda: clients.huawei_sdk_async(url))
+    only = [name for name in contenders if any(part in name for part in FANOUT_ONLY)] if FANOUT_ONLY else None
+    if only is not None:
+        contenders = {name: contenders[name] for name in only}
     wall: dict[str, list[float]] = {name: [] for name in contenders}
     cpu: dict[str, list[float]] = {name: [] for name in contenders}
     names = list(contenders)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from kms_pubkey.errors import ValidationError
 
 MAX_ID = 2048
 """The longest key id, alias or ARN any of the services accepts."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_id(value: object, name: str, kinds: str = "", *, in_query: bool = False) -> str:
@@ -18,6 +21,6 @@ def check_id(value: object, name: str, kinds: str = "", *, in_query: bool = Fals
         raise ValidationError(f"{name} must be a non-empty string" + (f" ({kinds})" if kinds else ""))
     if len(value) > MAX_ID:
         raise ValidationError(f"{name} is {len(value)} characters; at most {MAX_ID} are accepted")
-    if in_query and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+    if in_query and _CONTROL.search(value):  # one regex scan: this runs on every call
         raise ValidationError(f"{name} must not contain control characters")
     return value

@@ -18,6 +18,7 @@ import httpx
 from kms_pubkey import defaults, transport
 from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
+from kms_pubkey.httpx_clients import lean_client
 from kms_pubkey.log_masking import install_log_filter
 from kms_pubkey.public_key import PublicKey, from_service
 from kms_pubkey.shared_transport import SharedTransport
@@ -213,6 +214,7 @@ class VendorClient(Generic[TransportT]):
             declaration, settings, self._policy, asynchronous=self._asynchronous, transport=transport
         )
         self._api = declaration.api(**args)
+        self._args = args
         self._used = False
         self._closed = False
 
@@ -226,7 +228,14 @@ class VendorClient(Generic[TransportT]):
     def _start_call(self) -> None:
         if self._closed:
             raise ClientClosedError(f"this {self.vendor} client is closed; create a new one")
-        self._used = True
+        if not self._used:
+            # Made on first use, as the generated client would, but lean (`kms_pubkey.httpx_clients`).
+            made = lean_client(self._args, asynchronous=self._asynchronous)
+            if isinstance(made, httpx.AsyncClient):
+                self._api.set_async_httpx_client(made)
+            else:
+                self._api.set_httpx_client(made)
+            self._used = True
 
     def _finish(self) -> bool:
         """Mark closed; True when there is an HTTP client to close (an unused one has none)."""
