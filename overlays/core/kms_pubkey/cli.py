@@ -1,10 +1,5 @@
-"""The `kms-pubkey` command line. Vendors and the emulator plug in through entry points.
-
-- group `kms_pubkey.vendors`: one object per vendor, used by `kms-pubkey get <vendor>`;
-- group `kms_pubkey.commands`: extra top-level commands, such as `emulator`.
-
-So each wheel brings its own subcommand. The core knows the vendors only by name, in
-`VENDOR_WHEELS`, to tell which wheel to install when one is missing.
+"""The `kms-pubkey` command line. Vendors and the emulator plug in through entry points
+(`kms_pubkey.plugins`), so each wheel brings its own subcommand.
 
 Exit status: 0 done (a key written, or a dry run that passed), 1 an error while running
 (the service, the credentials, the output), 2 a command line that cannot run (a bad option,
@@ -26,21 +21,14 @@ import attrs
 
 from kms_pubkey import defaults
 from kms_pubkey.errors import ApiError, KmsError, ValidationError
+from kms_pubkey.plugins import COMMAND_GROUP, VENDOR_GROUP, VENDOR_WHEELS
+from kms_pubkey.plugins import load_all as _load
 from kms_pubkey.public_key import PublicKey
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-VENDOR_GROUP = "kms_pubkey.vendors"
-COMMAND_GROUP = "kms_pubkey.commands"
 FORMATS = ("pem", "der", "jwk", "json")
-# The wheel that brings each vendor's `get` subcommand.
-VENDOR_WHEELS = {
-    "aws": "kms-pubkey-aws",
-    "alibaba": "kms-pubkey-alibaba",
-    "alibaba-instance": "kms-pubkey-alibaba",
-    "huawei": "kms-pubkey-huawei",
-}
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 LOGGER = "kms_pubkey"
 
@@ -250,18 +238,6 @@ def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) 
         command.add_arguments(cp)
         cp.set_defaults(_command=command)
     return parser
-
-
-def _load(group: str) -> list[object]:
-    from importlib.metadata import entry_points
-
-    loaded = []
-    for entry in sorted(entry_points(group=group), key=lambda e: e.name):
-        try:
-            loaded.append(entry.load())
-        except Exception as exc:  # a broken plugin must not take the others down
-            print(f"kms-pubkey: warning: cannot load plugin {entry.name!r}: {exc}", file=sys.stderr)
-    return loaded
 
 
 def to_json(key: PublicKey) -> dict[str, object]:
