@@ -182,8 +182,8 @@ def _seconds(value: str) -> float:
     return number
 
 
-def _add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("key_id", metavar="KEY_ID")
+def _add_common_options(parser: argparse.ArgumentParser, key_metavar: str = "KEY_ID") -> None:
+    parser.add_argument("key_id", metavar=key_metavar)
     parser.add_argument("--endpoint", metavar="URL", help="override the service URL (VPC, emulator)")
     parser.add_argument("--format", choices=FORMATS, default="pem", help="output format (default: pem)")
     parser.add_argument(
@@ -219,7 +219,12 @@ def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) 
         "--version", action=_VersionAction, help="show every installed kms-pubkey package and its version"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    get = sub.add_parser("get", help="fetch a public key and print it")
+    get = sub.add_parser(
+        "get",
+        help="fetch a public key and print it",
+        description="Name the key by vendor and key id (get VENDOR KEY_ID ...), or by a key URI "
+        "(get URI ..., e.g. get awskms:///alias/x).",
+    )
     vendor_sub = get.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
     installed = {vendor.name for vendor in vendors}
     for vendor in vendors:
@@ -374,6 +379,11 @@ def _get(args: argparse.Namespace) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    from kms_pubkey import uri_cli
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if uri_cli.is_uri_get(argv):
+        return _get(uri_cli.get_parser().parse_args(argv[1:]))
     vendors: list[VendorCommand] = _load(VENDOR_GROUP)  # type: ignore[assignment]
     commands: list[Command] = _load(COMMAND_GROUP)  # type: ignore[assignment]
     args = build_parser(vendors, commands).parse_args(argv)

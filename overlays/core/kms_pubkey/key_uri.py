@@ -159,8 +159,9 @@ def _aws(shown: str, place: str, key: str) -> KeyUri:
     arn = _AWS_ALIAS_ARN.fullmatch(key)
     if arn:
         return KeyUri("awskms", _alias(shown, key, arn["alias"]), endpoint, arn["region"], alias=True)
+    hint = f"; with no endpoint, write three slashes (awskms:///{place}/...)" if place else ""
     raise ValidationError(
-        f"key URI {shown}: key {_shown(key)} is not a key id, key ARN, alias (alias/NAME) or alias ARN"
+        f"key URI {shown}: key {_shown(key)} is not a key id, key ARN, alias (alias/NAME) or alias ARN{hint}"
     )
 
 
