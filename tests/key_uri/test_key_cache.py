@@ -310,3 +310,20 @@ def test_a_bad_uri_raises_and_is_not_cached():
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ValidationError):
         KeyCache(**bad)
+
+
+def test_a_sync_get_inside_the_loop_fetching_the_key_fails_instead_of_hanging(emu):
+    stored = aws_key(emu)
+    uri = f"awskms:///{stored.aliases[0]}"
+    cache = KeyCache(endpoint=emu.url)
+    slow(emu, "aws", 0.3)
+
+    async def main():
+        loading = asyncio.create_task(cache.aget(uri))
+        await asyncio.sleep(0.05)  # the fetch is in flight on this loop
+        with pytest.raises(ValidationError, match="use await aget"):
+            cache.get(uri)
+        return await loading
+
+    assert asyncio.run(main()).der == stored.public_der
+    assert calls(emu) == 1

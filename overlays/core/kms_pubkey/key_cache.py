@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -88,12 +89,26 @@ class _Flight:
     key: PublicKey | None = None
     error: BaseException | None = None
     waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[PublicKey]]] = attrs.Factory(list)
+    loop: asyncio.AbstractEventLoop | None = None
+    """The event loop whose task runs the fetch, if an `aget` started it."""
 
     def answer(self) -> PublicKey:
         if self.error is not None:
             raise self.error
         assert self.key is not None
         return self.key
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """This thread's running event loop, without importing asyncio where nothing uses it."""
+    module = sys.modules.get("asyncio")
+    if module is None:
+        return None
+    try:
+        loop: asyncio.AbstractEventLoop = module.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop
 
 
 def _transient(error: BaseException) -> bool:
@@ -165,6 +180,11 @@ class KeyCache:
         assert flight is not None
         if owner:
             self._run(text, uri, flight)
+        elif flight.loop is not None and flight.loop is _running_loop():
+            # Waiting here would block the very loop that runs the fetch: it could never finish.
+            raise ValidationError(
+                f"KeyCache.get({text!r}) inside the event loop fetching it: use await aget()"
+            )
         flight.done.wait()
         return flight.answer()
 
@@ -179,6 +199,7 @@ class KeyCache:
         assert flight is not None
         loop = asyncio.get_running_loop()
         if owner:
+            flight.loop = loop
             task = loop.create_task(self._arun(text, uri, flight))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
