@@ -327,3 +327,23 @@ def test_a_sync_get_inside_the_loop_fetching_the_key_fails_instead_of_hanging(em
 
     assert asyncio.run(main()).der == stored.public_der
     assert calls(emu) == 1
+
+
+def test_a_remembered_error_raised_again_and_again_keeps_a_short_traceback():
+    import traceback
+
+    asked = []
+
+    def load(uri):
+        asked.append(uri)
+        raise NotFoundError("no such key", vendor="aws", status_code=400, code="NotFoundException")
+
+    cache = KeyCache(load=load)
+    depths = []
+    for _ in range(100):
+        with pytest.raises(NotFoundError) as caught:
+            cache.get("awskms:///alias/gone")
+        depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
+    assert len(asked) == 1
+    assert asked[0].key_id == "alias/gone"  # the loader gets the parsed KeyUri
+    assert max(depths) == depths[0]

@@ -77,7 +77,7 @@ class _Entry:
     def answer(self) -> PublicKey:
         if self.key is None:
             assert self.error is not None
-            raise self.error
+            raise _fresh(self.error)
         return self.key
 
 
@@ -94,9 +94,14 @@ class _Flight:
 
     def answer(self) -> PublicKey:
         if self.error is not None:
-            raise self.error
+            raise _fresh(self.error)
         assert self.key is not None
         return self.key
+
+
+def _fresh(error: BaseException) -> BaseException:
+    """One error raised to many callers: each raise would otherwise add its frames to the last's."""
+    return error.with_traceback(None)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
