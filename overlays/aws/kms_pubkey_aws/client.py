@@ -15,6 +15,7 @@ from kms_pubkey_aws_api.types import UNSET, Response
 from kms_pubkey import defaults
 from kms_pubkey.checks import check_id
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
+from kms_pubkey.credential_sources import source_for
 from kms_pubkey.endpoints import check_region
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey
@@ -85,7 +86,9 @@ class _AwsClient(VendorClient[TransportT]):
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
     ) -> None:
-        credentials = resolve_credentials(access_key_id, secret_access_key, session_token, profile)
+        source = source_for(
+            resolve_credentials(access_key_id, secret_access_key, session_token, profile), clock
+        )
         if region is None and endpoint is not None:
             # A custom endpoint (emulator, VPC) still needs a region to sign for.
             try:
@@ -93,10 +96,9 @@ class _AwsClient(VendorClient[TransportT]):
             except ValidationError:
                 region = "us-east-1"
         region = check_region(resolve_region(region, profile), "AWS")
-        auth = SigV4Auth(credentials, region, clock=clock)
-        secrets = (credentials.secret, credentials.token)
-        carries = "a session token" if credentials.token else None
-        settings = Settings(resolve_endpoint(region, endpoint), auth, region, secrets, carries=carries)
+        auth = SigV4Auth(source, region, clock=clock)
+        carries = "a session token" if source.temporary else None
+        settings = Settings(resolve_endpoint(region, endpoint), auth, region, source.secrets, carries=carries)
         self._open(settings, timeout, max_retries, transport, total_timeout)
 
 
