@@ -16,16 +16,20 @@ from kms_pubkey.errors import (
     UnsupportedKeyError,
     ValidationError,
 )
+from kms_pubkey.jwk_set import jwks
+from kms_pubkey.jwks_app import AsyncJwksApp, JwksApp
 from kms_pubkey.public_key import PublicKey, load_public_key
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ApiError",
+    "AsyncJwksApp",
     "AuthError",
     "CertificateVerificationError",
     "ClientClosedError",
     "DryRunError",
+    "JwksApp",
     "KeyFormatError",
     "KmsError",
     "NotFoundError",
@@ -36,5 +40,6 @@ __all__ = [
     "TransportError",
     "UnsupportedKeyError",
     "ValidationError",
+    "jwks",
     "load_public_key",
 ]
