@@ -23,8 +23,11 @@ CASES = [("RSA_2048", "RS256"), ("ECC_NIST_P256", "ES256"), ("ECC_SECG_P256K1", 
 
 def _keys(moto_kms: Any) -> dict[str, kms_pubkey.PublicKey]:
     with AwsKmsClient(
-        moto_kms.region, endpoint=moto_kms.endpoint, access_key_id=moto_kms.access_key_id,
-        secret_access_key=moto_kms.secret_access_key, max_retries=0,
+        moto_kms.region,
+        endpoint=moto_kms.endpoint,
+        access_key_id=moto_kms.access_key_id,
+        secret_access_key=moto_kms.secret_access_key,
+        max_retries=0,
     ) as client:
         return {spec: client.get_public_key(key.key_id) for spec, key in moto_kms.keys.items()}
 
@@ -41,7 +44,9 @@ def test_moto_keys_get_use_and_alg(moto_kms: Any) -> None:
 
 @pytest.mark.parametrize(("spec", "alg"), CASES)
 @pytest.mark.parametrize("verifier", [verify_with_pyjwt, verify_with_joserfc], ids=["pyjwt", "joserfc"])
-def test_jwt_signed_by_moto_verifies_against_our_jwks(moto_kms: Any, spec: str, alg: str, verifier: Any) -> None:
+def test_jwt_signed_by_moto_verifies_against_our_jwks(
+    moto_kms: Any, spec: str, alg: str, verifier: Any
+) -> None:
     keys = _keys(moto_kms)
     document = kms_pubkey.jwks(keys.values())
     kid = keys[spec].to_jwk()["kid"]
@@ -49,7 +54,9 @@ def test_jwt_signed_by_moto_verifies_against_our_jwks(moto_kms: Any, spec: str, 
 
     def kms_sign(message: bytes) -> bytes:
         answer = boto.sign(
-            KeyId=moto_kms.keys[spec].key_id, Message=message, MessageType="RAW",
+            KeyId=moto_kms.keys[spec].key_id,
+            Message=message,
+            MessageType="RAW",
             SigningAlgorithm=KMS_ALGORITHM[alg],
         )
         signature: bytes = answer["Signature"]
@@ -60,9 +67,14 @@ def test_jwt_signed_by_moto_verifies_against_our_jwks(moto_kms: Any, spec: str, 
     # Signed by another of moto's keys but claiming this kid: refused.
     other = next(s for s, a in CASES if a[:2] == alg[:2] and s != spec) if alg != "RS256" else None
     if other is not None:
+
         def other_sign(message: bytes) -> bytes:
-            return boto.sign(KeyId=moto_kms.keys[other].key_id, Message=message, MessageType="RAW",
-                             SigningAlgorithm="ECDSA_SHA_256")["Signature"]  # type: ignore[no-any-return]
+            return boto.sign(
+                KeyId=moto_kms.keys[other].key_id,
+                Message=message,
+                MessageType="RAW",
+                SigningAlgorithm="ECDSA_SHA_256",
+            )["Signature"]  # type: ignore[no-any-return]
 
         with pytest.raises(Exception, match="(?i)signature|verif|invalid"):
             verifier(compact_jwt(alg, kid, claims, other_sign), document, alg)

@@ -31,7 +31,9 @@ def native(emulator, spec: str):  # type: ignore[no-untyped-def]
 def test_ssh(emulator, env, spec):  # noqa: F811
     result = cli(emulator, env, alias(spec), "--format", "ssh")
     assert result.returncode == 0, result.stderr
-    expected = native(emulator, spec).public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    expected = native(emulator, spec).public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
     assert result.stdout == expected + b"\n"
 
 
@@ -58,7 +60,9 @@ def test_fingerprint(emulator, env, spec):  # noqa: F811
         blob = base64.b64decode(
             public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).split()[1]
         )
-        expected["ssh-sha256"] = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+        expected["ssh-sha256"] = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip(
+            "="
+        )
     if spec != "ML_KEM_768":
         jwk = json.loads(cli(emulator, env, alias(spec), "--format", "jwk").stdout)
         (imported,) = KeySet.import_key_set({"keys": [jwk]}).keys
@@ -66,11 +70,14 @@ def test_fingerprint(emulator, env, spec):  # noqa: F811
     assert lines == expected
 
 
-@pytest.mark.parametrize(("spec", "fmt", "message"), [
-    ("ECC_SECG_P256K1", "ssh", "OpenSSH has no key type for a ECC_SECG_P256K1 key"),
-    ("ML_KEM_768", "jwks", "JOSE has no registered form for a ML_KEM_768 key"),
-    ("ML_KEM_768", "jwk", "JOSE has no registered form for a ML_KEM_768 key"),
-])
+@pytest.mark.parametrize(
+    ("spec", "fmt", "message"),
+    [
+        ("ECC_SECG_P256K1", "ssh", "OpenSSH has no key type for a ECC_SECG_P256K1 key"),
+        ("ML_KEM_768", "jwks", "JOSE has no registered form for a ML_KEM_768 key"),
+        ("ML_KEM_768", "jwk", "JOSE has no registered form for a ML_KEM_768 key"),
+    ],
+)
 def test_a_key_without_that_form_is_a_clear_error(emulator, env, spec, fmt, message):  # noqa: F811
     result = cli(emulator, env, alias(spec), "--format", fmt)
     assert result.returncode == 1

@@ -22,8 +22,12 @@ from kms_pubkey import PublicKey, UnsupportedKeyError, ValidationError, load_pub
 from tests.support.der import oid, tlv
 
 AWS_RSA_SIGN = (
-    "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
-    "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
 )
 
 
@@ -86,7 +90,8 @@ def test_rfc9964_appendix_a1_ml_dsa_44_akp_thumbprint() -> None:
 
 
 @pytest.mark.parametrize(
-    "der", [RSA_DER, P256_DER, P384_DER, P521_DER, K256_DER, ED25519_DER],
+    "der",
+    [RSA_DER, P256_DER, P384_DER, P521_DER, K256_DER, ED25519_DER],
     ids=["rsa", "p256", "p384", "p521", "secp256k1", "ed25519"],
 )
 def test_joserfc_thumbprint_is_our_kid(der: bytes) -> None:
@@ -105,7 +110,9 @@ def test_kid_options() -> None:
     # Alibaba: two versions of one key never share a kid.
     key_id, versions = str(uuid.uuid4()), [str(uuid.uuid4()), str(uuid.uuid4())]
     kids = {
-        load_public_key(P256_DER, vendor="alibaba", key_id=key_id, key_version_id=v).to_jwk(kid="key_id")["kid"]
+        load_public_key(P256_DER, vendor="alibaba", key_id=key_id, key_version_id=v).to_jwk(kid="key_id")[
+            "kid"
+        ]
         for v in versions
     }
     assert kids == {f"{key_id}/{v}" for v in versions}
@@ -126,22 +133,51 @@ def test_kid_options() -> None:
         # AWS advertises its algorithms: alg only when one JOSE alg fits them.
         (RSA_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": AWS_RSA_SIGN}, None, "sig"),
         (RSA_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["RSASSA_PSS_SHA_384"]}, "PS384", "sig"),
-        (RSA_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["RSASSA_PKCS1_V1_5_SHA_512"]}, "RS512", "sig"),
-        (RSA_DER, {"key_usage": "ENCRYPT_DECRYPT",
-                   "encryption_algorithms": ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]}, None, "enc"),
-        (RSA_DER, {"key_usage": "ENCRYPT_DECRYPT", "encryption_algorithms": ["RSAES_OAEP_SHA_256"]},
-         "RSA-OAEP-256", "enc"),
+        (
+            RSA_DER,
+            {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["RSASSA_PKCS1_V1_5_SHA_512"]},
+            "RS512",
+            "sig",
+        ),
+        (
+            RSA_DER,
+            {
+                "key_usage": "ENCRYPT_DECRYPT",
+                "encryption_algorithms": ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"],
+            },
+            None,
+            "enc",
+        ),
+        (
+            RSA_DER,
+            {"key_usage": "ENCRYPT_DECRYPT", "encryption_algorithms": ["RSAES_OAEP_SHA_256"]},
+            "RSA-OAEP-256",
+            "enc",
+        ),
         (P256_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ECDSA_SHA_256"]}, "ES256", "sig"),
         (P384_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ECDSA_SHA_384"]}, "ES384", "sig"),
         (P521_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ECDSA_SHA_512"]}, "ES512", "sig"),
         (P256_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ECDSA_SHA_384"]}, None, "sig"),
         (K256_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ECDSA_SHA_256"]}, "ES256K", "sig"),
-        (ED25519_DER, {"key_usage": "SIGN_VERIFY",
-                       "signing_algorithms": ["ED25519_SHA_512", "ED25519_PH_SHA_512"]}, "EdDSA", "sig"),
-        (ED25519_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ED25519_PH_SHA_512"]}, None, "sig"),
+        (
+            ED25519_DER,
+            {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ED25519_SHA_512", "ED25519_PH_SHA_512"]},
+            "EdDSA",
+            "sig",
+        ),
+        (
+            ED25519_DER,
+            {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ED25519_PH_SHA_512"]},
+            None,
+            "sig",
+        ),
         (P256_DER, {"key_usage": "KEY_AGREEMENT", "key_agreement_algorithms": ["ECDH"]}, None, "enc"),
-        (ML_DSA_65_DER, {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ML_DSA_SHAKE_256"]},
-         "ML-DSA-65", "sig"),
+        (
+            ML_DSA_65_DER,
+            {"key_usage": "SIGN_VERIFY", "signing_algorithms": ["ML_DSA_SHAKE_256"]},
+            "ML-DSA-65",
+            "sig",
+        ),
         # moto: a usage, no algorithm lists.
         (P256_DER, {"vendor": "aws", "key_usage": "SIGN_VERIFY"}, "ES256", "sig"),
         (RSA_DER, {"vendor": "aws", "key_usage": "SIGN_VERIFY"}, None, "sig"),
@@ -195,7 +231,8 @@ def test_given_use_must_agree() -> None:
 def test_key_ops() -> None:
     assert load_public_key(P256_DER, key_usage="SIGN_VERIFY").to_jwk(key_ops=True)["key_ops"] == ["verify"]
     assert load_public_key(RSA_DER, key_usage="ENCRYPT_DECRYPT").to_jwk(key_ops=True)["key_ops"] == [
-        "encrypt", "wrapKey",
+        "encrypt",
+        "wrapKey",
     ]
     agree = load_public_key(P256_DER, key_usage="KEY_AGREEMENT").to_jwk(key_ops=True)
     assert agree["key_ops"] == ["deriveKey", "deriveBits"] and agree["use"] == "enc"
@@ -206,7 +243,10 @@ def test_key_ops() -> None:
 
 
 def test_jwks_skips_or_refuses_keys_without_a_jose_form() -> None:
-    good = [load_public_key(P256_DER, key_usage="SIGN_VERIFY"), load_public_key(RSA_DER, key_usage="SIGN_VERIFY")]
+    good = [
+        load_public_key(P256_DER, key_usage="SIGN_VERIFY"),
+        load_public_key(RSA_DER, key_usage="SIGN_VERIFY"),
+    ]
     bad = [load_public_key(sm2_der()), load_public_key(ML_KEM_768_DER), load_public_key(ml_kem_512_der())]
     document = kms_pubkey.jwks([*good, *bad])
     assert [k["kid"] for k in document["keys"]] == [k.to_jwk()["kid"] for k in good]
@@ -231,7 +271,8 @@ def test_jwks_drops_repeats_and_refuses_kid_collisions() -> None:
 
 
 @pytest.mark.parametrize(
-    "der", [RSA_DER, P256_DER, K256_DER, ED25519_DER, ML_DSA_65_DER, sm2_der()],
+    "der",
+    [RSA_DER, P256_DER, K256_DER, ED25519_DER, ML_DSA_65_DER, sm2_der()],
     ids=["rsa", "p256", "secp256k1", "ed25519", "ml-dsa-65", "sm2"],
 )
 def test_sha256_spki_fingerprint(der: bytes) -> None:
@@ -252,7 +293,8 @@ def test_fingerprint_kinds() -> None:
 
 
 @pytest.mark.parametrize(
-    "der", [K256_DER, sm2_der(), ML_DSA_65_DER, ML_KEM_768_DER, ml_kem_512_der()],
+    "der",
+    [K256_DER, sm2_der(), ML_DSA_65_DER, ML_KEM_768_DER, ml_kem_512_der()],
     ids=["secp256k1", "sm2", "ml-dsa-65", "ml-kem-768", "ml-kem-512"],
 )
 def test_to_ssh_refuses_keys_openssh_has_no_type_for(der: bytes) -> None:
@@ -273,3 +315,17 @@ def test_ssh_comment() -> None:
 def test_hand_made_key_without_metadata() -> None:
     key = PublicKey(der=ED25519_DER, key_spec="ED25519")
     assert key.to_jwk()["alg"] == "EdDSA"
+
+
+def test_ml_dsa_jwk_needs_a_cryptography_that_reads_ml_dsa(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kms_pubkey.derive.crypto
+
+    def cannot(key: PublicKey) -> None:
+        raise UnsupportedKeyError("the cryptography library cannot represent a ML_DSA_65 key")
+
+    key = load_public_key(ML_DSA_65_DER, key_usage="SIGN_VERIFY")
+    assert key.to_jwk()["kty"] == "AKP"
+    monkeypatch.setattr(kms_pubkey.derive.crypto, "to_cryptography", cannot)
+    with pytest.raises(UnsupportedKeyError, match="needs a cryptography release that reads ML-DSA"):
+        key.to_jwk()
+    assert kms_pubkey.jwks([key]) == {"keys": []}

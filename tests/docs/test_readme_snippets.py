@@ -346,6 +346,7 @@ def test_readme_jwks_snippet(
     the WSGI app's own answer; tests/jwks/ checks these against pyjwt, joserfc and ssh-keygen.
     """
     from joserfc.jwk import import_key
+
     from kms_pubkey_aws import AwsKmsClient
 
     emu, _ = docs_emulator
@@ -361,11 +362,13 @@ def test_readme_jwks_snippet(
     assert jwk["kid"] == import_key(jwk).thumbprint()
     assert values[line_of(snippet, 'key.to_jwk(kid="key_id")["kid"]')] == key.key_id.rsplit("/", 1)[1]
     assert [k["kid"] for k in namespace["document"]["keys"]] == [jwk["kid"], other.to_jwk()["kid"]]
-    ssh = key.to_cryptography().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    openssh = serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ssh = key.to_cryptography().public_bytes(*openssh)
     assert values[line_of(snippet, "key.to_ssh()")] == ssh.decode()
     assert values[line_of(snippet, 'key.fingerprint("ssh-sha256")')].startswith("SHA256:")
     answers: list[str] = []
-    body = b"".join(namespace["app"]({"REQUEST_METHOD": "GET"}, lambda status, headers: answers.append(status)))
+    app = namespace["app"]
+    body = b"".join(app({"REQUEST_METHOD": "GET"}, lambda status, headers: answers.append(status)))
     assert answers == ["200 OK"] and json.loads(body) == namespace["document"]
 
 

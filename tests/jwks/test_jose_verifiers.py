@@ -99,7 +99,9 @@ class Fetched:
 
 
 @pytest.fixture(scope="module")
-def emulator_with_our_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, dict[str, Any]]]:
+def emulator_with_our_keys(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Emulator, dict[str, Any]]]:
     state = tmp_path_factory.mktemp("jwks-emulator")
     privates: dict[str, Any] = {}
     stored = []
@@ -110,11 +112,19 @@ def emulator_with_our_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         pem = private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        stored.append({
-            "vendor": vendor, "key_id": key_id, "key_version_id": str(uuid.uuid4()), "key_spec": spec,
-            "key_usage": usage, "public_key_pem": pem.decode("ascii"), "aliases": [], "enabled": True,
-            "algorithm": algorithm,
-        })
+        stored.append(
+            {
+                "vendor": vendor,
+                "key_id": key_id,
+                "key_version_id": str(uuid.uuid4()),
+                "key_spec": spec,
+                "key_usage": usage,
+                "public_key_pem": pem.decode("ascii"),
+                "aliases": [],
+                "enabled": True,
+                "algorithm": algorithm,
+            }
+        )
     (state / "keys.json").write_text(json.dumps({"version": 1, "keys": stored}), encoding="utf-8")
     with Emulator(EmulatorConfig(port=0, state_dir=state)) as emu:
         yield emu, privates
@@ -129,10 +139,13 @@ def fetch_all(emu: Emulator) -> list[tuple[str, str, PublicKey]]:
     found = []
     with AwsKmsClient("us-east-1", endpoint=emu.url, secret_access_key=c.secret_access_key, **secret) as aws:
         found += [("aws", k.key_spec, aws.get_public_key(k.key_id)) for k in emu.keys_for("aws") if k.enabled]
-    with AlibabaKmsClient("cn-hangzhou", endpoint=emu.url, access_key_secret=c.secret_access_key, **secret) as ali:
+    with AlibabaKmsClient(
+        "cn-hangzhou", endpoint=emu.url, access_key_secret=c.secret_access_key, **secret
+    ) as ali:
         found += [
             ("alibaba", k.key_spec, ali.get_public_key(k.key_id, k.key_version_id))
-            for k in emu.keys_for("alibaba") if k.enabled
+            for k in emu.keys_for("alibaba")
+            if k.enabled
         ]
     material = client_key(emu.state)
     with AlibabaKmsInstanceClient(
@@ -140,13 +153,21 @@ def fetch_all(emu: Emulator) -> list[tuple[str, str, PublicKey]]:
     ) as instance:
         found += [
             ("alibaba-instance", k.key_spec, instance.get_public_key(k.key_id))
-            for k in emu.keys_for("alibaba") if k.enabled
+            for k in emu.keys_for("alibaba")
+            if k.enabled
         ]
     with HuaweiKmsClient(
-        "cn-north-4", project_id=c.huawei_project_id, endpoint=emu.url, access_key=c.access_key_id,
+        "cn-north-4",
+        project_id=c.huawei_project_id,
+        endpoint=emu.url,
+        access_key=c.access_key_id,
         secret_key=c.secret_access_key,
     ) as huawei:
-        found += [("huawei", k.key_spec, huawei.get_public_key(k.key_id)) for k in emu.keys_for("huawei") if k.enabled]
+        found += [
+            ("huawei", k.key_spec, huawei.get_public_key(k.key_id))
+            for k in emu.keys_for("huawei")
+            if k.enabled
+        ]
     return found
 
 
@@ -200,10 +221,14 @@ ALGS = {"RSA_2048": ["RS256", "PS256"], "P256": ["ES256"], "SECP256K1": ["ES256K
 CASES = [(v, spec, algorithm, alg) for v, spec, _, algorithm in SIGNING_KEYS for alg in ALGS[algorithm]]
 
 
-def ours(fetched: list[tuple[str, str, PublicKey]], privates: dict[str, Any], client: str, spec: str) -> PublicKey:
+def ours(
+    fetched: list[tuple[str, str, PublicKey]], privates: dict[str, Any], client: str, spec: str
+) -> PublicKey:
     """The key this test holds the private half of (AWS answers with the key ARN: its id is last)."""
     (key,) = [
-        k for c, s, k in fetched if (c, s) == (client, spec) and (k.key_id or "").rsplit("/", 1)[-1] in privates
+        k
+        for c, s, k in fetched
+        if (c, s) == (client, spec) and (k.key_id or "").rsplit("/", 1)[-1] in privates
     ]
     return key
 

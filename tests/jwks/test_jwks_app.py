@@ -32,7 +32,9 @@ START_TIMEOUT = 30.0
 
 
 def new_key(kind: str) -> PublicKey:
-    private: Any = ec.generate_private_key(ec.SECP256R1()) if kind == "ec" else ed25519.Ed25519PrivateKey.generate()
+    private: Any = (
+        ec.generate_private_key(ec.SECP256R1()) if kind == "ec" else ed25519.Ed25519PrivateKey.generate()
+    )
     der = private.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     return load_public_key(der, vendor="aws", key_usage="SIGN_VERIFY")
 
@@ -124,7 +126,9 @@ def test_document_and_caching_headers(served: tuple[str, Source]) -> None:
 
         head = client.head(url)
         assert head.status_code == 200 and head.content == b""
-        assert head.headers["etag"] == etag and head.headers["content-length"] == first.headers["content-length"]
+        assert (
+            head.headers["etag"] == etag and head.headers["content-length"] == first.headers["content-length"]
+        )
 
 
 def test_other_methods_get_405(served: tuple[str, Source]) -> None:

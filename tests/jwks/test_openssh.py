@@ -44,11 +44,20 @@ def fetch(emulator: Any, vendor: str, spec: str) -> PublicKey:
     c = emulator.config
     stored = emulator.key(vendor, spec)
     if vendor == "aws":
-        with AwsKmsClient("us-east-1", endpoint=emulator.url, access_key_id=c.access_key_id,
-                          secret_access_key=c.secret_access_key) as aws:
+        with AwsKmsClient(
+            "us-east-1",
+            endpoint=emulator.url,
+            access_key_id=c.access_key_id,
+            secret_access_key=c.secret_access_key,
+        ) as aws:
             return aws.get_public_key(stored.key_id)
-    with HuaweiKmsClient("cn-north-4", project_id=c.huawei_project_id, endpoint=emulator.url,
-                         access_key=c.access_key_id, secret_key=c.secret_access_key) as huawei:
+    with HuaweiKmsClient(
+        "cn-north-4",
+        project_id=c.huawei_project_id,
+        endpoint=emulator.url,
+        access_key=c.access_key_id,
+        secret_key=c.secret_access_key,
+    ) as huawei:
         return huawei.get_public_key(stored.key_id)
 
 
