@@ -158,21 +158,20 @@ def thumbprint(members: dict[str, str]) -> str:
     return _b64url(hashlib.sha256(canonical.encode("ascii")).digest())
 
 
-def key_use(key: PublicKey) -> Use | None:
+def _key_use(key: PublicKey, kind: str) -> Use | None:
     """The JWK `use` the key's usage gives, reported or implied by its vendor and type."""
     if key.key_usage is not None:
         return _USES.get(key.key_usage)
-    if _kind(parse_spki(key.der).neutral) in _SIGN_ONLY.get(key.vendor or "", _SIGN_EVERYWHERE):
+    if kind in _SIGN_ONLY.get(key.vendor or "", _SIGN_EVERYWHERE):
         return "sig"
     return None
 
 
-def fitting_algs(key: PublicKey) -> list[str]:
+def _fitting_algs(key: PublicKey, kind: str) -> list[str]:
     """The JOSE algs the key can be used with, in table order: from the algorithms the service
     advertised when it sent any, otherwise every alg of the key type that fits its usage."""
-    kind = _kind(parse_spki(key.der).neutral)
     own = dict(_KEY_ALGS.get(kind, ()))
-    use = key_use(key)
+    use = _key_use(key, kind)
     advertised = (*key.signing_algorithms, *key.encryption_algorithms, *key.key_agreement_algorithms)
     if advertised:
         named = {jose for name in advertised for jose in _VENDOR_ALGS.get(name, ())}
@@ -190,7 +189,7 @@ def to_jwk(
 ) -> dict[str, object]:
     members = public_members(key)
     kind = _kind(parse_spki(key.der).neutral)
-    alg = _chosen_alg(key, kind, alg, fitting_algs(key))
+    alg = _chosen_alg(key, kind, alg, _fitting_algs(key, kind))
     jwk: dict[str, object] = dict(members)
     chosen_use = _checked_use(key, kind, alg, use)
     if chosen_use is not None:
@@ -200,7 +199,7 @@ def to_jwk(
             jwk["key_ops"] = list(_AGREEMENT_OPS if agreement else _KEY_OPS[chosen_use])
     if alg is not None:
         jwk["alg"] = alg
-    jwk["kid"] = make_kid(key, members, kid)
+    jwk["kid"] = _make_kid(key, members, kid)
     return jwk
 
 
@@ -215,7 +214,7 @@ def _chosen_alg(key: PublicKey, kind: str, alg: str | None, fits: list[str]) -> 
 
 
 def _checked_use(key: PublicKey, kind: str, alg: str | None, use: Use | None) -> Use | None:
-    known = key_use(key)
+    known = _key_use(key, kind)
     if known is None and alg is not None:
         known = dict(_KEY_ALGS[kind]).get("EdDSA" if alg == _EDDSA_NAMES.get(kind) else alg)
     if use is None:
@@ -229,7 +228,7 @@ def _checked_use(key: PublicKey, kind: str, alg: str | None, use: Use | None) ->
     return use
 
 
-def make_kid(key: PublicKey, members: dict[str, str], rule: KidRule) -> str:
+def _make_kid(key: PublicKey, members: dict[str, str], rule: KidRule) -> str:
     if callable(rule):
         made = rule(key)
         if not isinstance(made, str) or not made:
@@ -238,11 +237,11 @@ def make_kid(key: PublicKey, members: dict[str, str], rule: KidRule) -> str:
     if rule == "thumbprint":
         return thumbprint(members)
     if rule == "key_id":
-        return key_id_kid(key)
+        return _key_id_kid(key)
     raise ValidationError(f"kid must be 'thumbprint', 'key_id' or a function, not {rule!r}")
 
 
-def key_id_kid(key: PublicKey) -> str:
+def _key_id_kid(key: PublicKey) -> str:
     """The key id without what an ARN publishes (account, region), and with the key version
     where the vendor versions keys, so that two versions never share a kid."""
     if not key.key_id:
