@@ -17,6 +17,8 @@ from kms_pubkey.errors import (
     UnsupportedKeyError,
     ValidationError,
 )
+from kms_pubkey.jwk_set import jwks
+from kms_pubkey.jwks_app import AsyncJwksApp, JwksApp
 from kms_pubkey.key_cache import CacheStats, KeyCache
 from kms_pubkey.key_uri import KeyUri, parse_key_uri
 from kms_pubkey.public_key import PublicKey, load_public_key
@@ -26,12 +28,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ApiError",
+    "AsyncJwksApp",
     "AuthError",
     "CacheStats",
     "CertificateVerificationError",
     "ClientClosedError",
     "CredentialsError",
     "DryRunError",
+    "JwksApp",
     "KeyCache",
     "KeyFormatError",
     "KeyUri",
@@ -46,6 +50,7 @@ __all__ = [
     "ValidationError",
     "afetch",
     "fetch",
+    "jwks",
     "load_public_key",
     "parse_key_uri",
 ]
