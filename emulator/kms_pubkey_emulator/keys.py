@@ -1,12 +1,15 @@
 """The key store: one key per (vendor, key spec) the vendor declares and `cryptography` can generate.
 
-Only public keys are kept: the emulator answers GetPublicKey, it never signs or decrypts.
-With a state directory the keys are saved to `<state_dir>/keys.json`, so a restart keeps
-every id (and the disabled flags); without one they live in memory only.
+Each key keeps its private half (PKCS#8 DER), for Sign, Decrypt and DeriveSharedSecret.
+With a state directory the keys are saved to `<state_dir>/keys.json` (mode 0600, private keys
+included: these are throwaway emulator keys), so a restart keeps every id (and the disabled
+flags); without one they live in memory only. A key saved by an older emulator without its
+private half is made again.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -23,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 STATE_FILE = "keys.json"
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,10 +96,14 @@ def can_generate(algorithm: str) -> bool:
     return algorithm in generators()
 
 
-def generate_public_der(algorithm: str) -> bytes:
+def generate_key(algorithm: str) -> tuple[bytes, bytes]:
+    """(public SubjectPublicKeyInfo DER, private PKCS#8 DER) of a new key."""
     private = generators()[algorithm]()
-    return private.public_key().public_bytes(
+    public = private.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return public, private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
@@ -106,8 +113,6 @@ def default_alias(key_spec: str) -> str:
 
 
 def pem_of(der: bytes) -> str:
-    import base64
-
     body = base64.b64encode(der).decode("ascii")
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) + "\n-----END PUBLIC KEY-----\n"
@@ -126,6 +131,7 @@ class StoredKey:
     public_der: bytes = dataclasses.field(repr=False)
     aliases: tuple[str, ...] = ()
     enabled: bool = True
+    private_der: bytes = dataclasses.field(default=b"", repr=False)
 
     @property
     def public_key_pem(self) -> str:
@@ -143,8 +149,13 @@ class StoredKey:
             "enabled": self.enabled,
         }
 
+    def private_key(self) -> PrivateKeyTypes:
+        """The private half, for the operations the vendor runs inside KMS."""
+        return serialization.load_der_private_key(self.private_der, password=None)
+
     def _state(self) -> dict[str, Any]:
-        return {**self.to_json(), "algorithm": self.algorithm}
+        private = base64.b64encode(self.private_der).decode("ascii")
+        return {**self.to_json(), "algorithm": self.algorithm, "private_key_pkcs8": private}
 
     @classmethod
     def _from_state(cls, data: Mapping[str, Any]) -> StoredKey:
@@ -163,6 +174,7 @@ class StoredKey:
             public_der=der,
             aliases=tuple(data.get("aliases", ())),
             enabled=bool(data.get("enabled", True)),
+            private_der=base64.b64decode(data.get("private_key_pkcs8", "")),
         )
 
 
@@ -184,11 +196,13 @@ class KeyStore:
         (OpenSSL releases the GIL), since one RSA-4096 key can take a second or more.
         """
         saved: list[StoredKey] = []
+        loaded: list[StoredKey] = []
         if state_dir is not None:
             path = state_dir / STATE_FILE
             if path.exists():
                 data = json.loads(path.read_text(encoding="utf-8"))
-                saved = [StoredKey._from_state(item) for item in data.get("keys", [])]
+                loaded = [StoredKey._from_state(item) for item in data.get("keys", [])]
+                saved = [k for k in loaded if k.private_der]
         have = {(k.vendor, k.key_spec) for k in saved}
         wanted = [
             (vendor, spec, info)
@@ -199,7 +213,7 @@ class KeyStore:
         # Slowest first, so the RSA-4096 keys do not finish last on their own.
         wanted.sort(key=lambda item: item[2].algorithm.startswith("RSA_4096"), reverse=True)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            ders = list(pool.map(lambda item: generate_public_der(item[2].algorithm), wanted))
+            pairs = list(pool.map(lambda item: generate_key(item[2].algorithm), wanted))
         made = [
             StoredKey(
                 vendor=vendor,
@@ -208,13 +222,14 @@ class KeyStore:
                 key_spec=spec,
                 key_usage=info.usage,
                 algorithm=info.algorithm,
-                public_der=der,
+                public_der=public,
                 aliases=(default_alias(spec),),
+                private_der=private,
             )
-            for (vendor, spec, info), der in zip(wanted, ders, strict=True)
+            for (vendor, spec, info), (public, private) in zip(wanted, pairs, strict=True)
         ]
         store = cls([*saved, *made], state_dir)
-        if made:
+        if made or len(saved) != len(loaded):
             store.save()
         return store
 
@@ -227,6 +242,7 @@ class KeyStore:
             self._state_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self._state_dir, prefix=".keys-", suffix=".json")
             try:
+                os.chmod(tmp, 0o600)
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump(data, handle, indent=2)
                 os.replace(tmp, self._state_dir / STATE_FILE)
