@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
+from kms_pubkey_emulator import ed25519ph
 from tests.support import openssl
 
 pytestmark = pytest.mark.integration
@@ -172,6 +173,10 @@ def test_ed25519_message_type_rules_from_the_botocore_model(kms: Any) -> None:
     assert isinstance(key, ed25519.Ed25519PublicKey)
     with pytest.raises(InvalidSignature):
         key.verify(signature, digest)
+    # Ed25519ph (RFC 8032) whose message M is the digest: KMS hashes it again. The checker is the
+    # emulator's Ed25519ph, which tests/emulator/test_ed25519ph.py holds to the RFC's vector.
+    assert ed25519ph.verify(key.public_bytes_raw(), signature, digest)
+    assert not ed25519ph.verify_digest(key.public_bytes_raw(), signature, digest)
 
 
 ML_DSA = ["ML_DSA_44", "ML_DSA_65", "ML_DSA_87"]
