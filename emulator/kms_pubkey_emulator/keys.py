@@ -35,11 +35,18 @@ class SpecInfo:
 
     `algorithm` is the neutral name used by `kms_pubkey.read.spec`: `RSA_2048`, `RSA_3072`, `RSA_4096`,
     `P256`, `P384`, `P521`, `SECP256K1`, `ED25519`, `SM2`, `ML_DSA_44/65/87`, `ML_KEM_512/768/1024`.
-    `usage` is the key usage in the vendor's vocabulary (`SIGN_VERIFY`, `ENCRYPT_DECRYPT`, ...).
+    `usage` is the key usage in the vendor's vocabulary (`SIGN_VERIFY`, `ENCRYPT_DECRYPT`, ...)
+    of the key seeded at start; `also` lists the other usages the vendor allows for the spec,
+    for keys made later with `KeyStore.create` (`Emulator.create_key`).
     """
 
     algorithm: str
     usage: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def usages(self) -> tuple[str, ...]:
+        return (self.usage, *self.also)
 
 
 def _ml(module: str, cls: str) -> Callable[[], PrivateKeyTypes] | None:
@@ -232,6 +239,29 @@ class KeyStore:
         if made or len(saved) != len(loaded):
             store.save()
         return store
+
+    def create(self, vendor: str, key_spec: str, info: SpecInfo, usage: str) -> StoredKey:
+        """Make one more key of a spec with one of its usages, as CreateKey would; it gets the
+        alias `alias/emulator-<spec>-<usage>` (lower-cased, `_` and `/` as `-`) while that is free."""
+        if usage not in info.usages or not can_generate(info.algorithm):
+            raise ValueError(f"{vendor} cannot make a {key_spec} key for {usage}")
+        public, private = generate_key(info.algorithm)
+        alias = default_alias(f"{key_spec}_{usage}".replace("/", "_"))
+        with self._lock:
+            key = StoredKey(
+                vendor=vendor,
+                key_id=str(uuid.uuid4()),
+                key_version_id=str(uuid.uuid4()),
+                key_spec=key_spec,
+                key_usage=usage,
+                algorithm=info.algorithm,
+                public_der=public,
+                aliases=() if self.by_alias(vendor, alias) else (alias,),
+                private_der=private,
+            )
+            self._keys[(vendor, key.key_id)] = key
+            self.save()
+        return key
 
     def save(self) -> None:
         """Write the keys to the state directory atomically; nothing without one."""

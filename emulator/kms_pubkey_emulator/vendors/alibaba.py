@@ -79,8 +79,8 @@ RPC_SIGNATURE_VERSION = "1.0"
 
 # Both gateways serve these keys (the dedicated one imports this table); SM2 is never seeded.
 KEY_SPECS: Mapping[str, SpecInfo] = {
-    "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY"),
-    "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT"),
+    "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY", ("ENCRYPT/DECRYPT",)),
+    "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT", ("SIGN/VERIFY",)),
     "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
     "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
     "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),

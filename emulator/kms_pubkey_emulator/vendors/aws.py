@@ -222,12 +222,13 @@ class AwsProtocol:
 
     name = "aws"
     key_specs: Mapping[str, SpecInfo] = {
-        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY"),
-        "RSA_3072": SpecInfo("RSA_3072", "SIGN_VERIFY"),
-        "RSA_4096": SpecInfo("RSA_4096", "ENCRYPT_DECRYPT"),
-        "ECC_NIST_P256": SpecInfo("P256", "SIGN_VERIFY"),
-        "ECC_NIST_P384": SpecInfo("P384", "SIGN_VERIFY"),
-        "ECC_NIST_P521": SpecInfo("P521", "KEY_AGREEMENT"),
+        # Usages per spec as the KMS developer guide's key spec table allows them.
+        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
+        "RSA_3072": SpecInfo("RSA_3072", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
+        "RSA_4096": SpecInfo("RSA_4096", "ENCRYPT_DECRYPT", ("SIGN_VERIFY",)),
+        "ECC_NIST_P256": SpecInfo("P256", "SIGN_VERIFY", ("KEY_AGREEMENT",)),
+        "ECC_NIST_P384": SpecInfo("P384", "SIGN_VERIFY", ("KEY_AGREEMENT",)),
+        "ECC_NIST_P521": SpecInfo("P521", "KEY_AGREEMENT", ("SIGN_VERIFY",)),
         "ECC_SECG_P256K1": SpecInfo("SECP256K1", "SIGN_VERIFY"),
         "ECC_NIST_EDWARDS25519": SpecInfo("ED25519", "SIGN_VERIFY"),
         "SM2": SpecInfo("SM2", "SIGN_VERIFY"),

@@ -185,9 +185,9 @@ class HuaweiProtocol:
     name = "huawei"
     # Asymmetric specs from huaweicloudsdkkms CreateKeyRequestBody.key_spec; SM2 is never seeded.
     key_specs: Mapping[str, SpecInfo] = {
-        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY"),
-        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT_DECRYPT"),
-        "RSA_4096": SpecInfo("RSA_4096", "SIGN_VERIFY"),
+        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
+        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT_DECRYPT", ("SIGN_VERIFY",)),
+        "RSA_4096": SpecInfo("RSA_4096", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
         "EC_P256": SpecInfo("P256", "SIGN_VERIFY"),
         "EC_P384": SpecInfo("P384", "SIGN_VERIFY"),
         "SECP256K1": SpecInfo("SECP256K1", "SIGN_VERIFY"),
