@@ -3,8 +3,9 @@
 Each key keeps its private half (PKCS#8 DER), for Sign, Decrypt and DeriveSharedSecret.
 With a state directory the keys are saved to `<state_dir>/keys.json` (mode 0600, private keys
 included: these are throwaway emulator keys), so a restart keeps every id (and the disabled
-flags); without one they live in memory only. A key saved by an older emulator without its
-private half is made again.
+flags); without one they live in memory only. A key saved without its private half (by an
+older emulator, or written by hand with only `public_key_pem`) still answers GetPublicKey; the
+operations that need the private half refuse it as the vendor refuses an unusable key.
 """
 
 from __future__ import annotations
@@ -156,8 +157,12 @@ class StoredKey:
             "enabled": self.enabled,
         }
 
+    @property
+    def has_private_key(self) -> bool:
+        return bool(self.private_der)
+
     def private_key(self) -> PrivateKeyTypes:
-        """The private half, for the operations the vendor runs inside KMS."""
+        """The private half, for the operations the vendor runs inside KMS (check `has_private_key`)."""
         return serialization.load_der_private_key(self.private_der, password=None)
 
     def _state(self) -> dict[str, Any]:
@@ -203,13 +208,11 @@ class KeyStore:
         (OpenSSL releases the GIL), since one RSA-4096 key can take a second or more.
         """
         saved: list[StoredKey] = []
-        loaded: list[StoredKey] = []
         if state_dir is not None:
             path = state_dir / STATE_FILE
             if path.exists():
                 data = json.loads(path.read_text(encoding="utf-8"))
-                loaded = [StoredKey._from_state(item) for item in data.get("keys", [])]
-                saved = [k for k in loaded if k.private_der]
+                saved = [StoredKey._from_state(item) for item in data.get("keys", [])]
         have = {(k.vendor, k.key_spec) for k in saved}
         wanted = [
             (vendor, spec, info)
@@ -236,7 +239,7 @@ class KeyStore:
             for (vendor, spec, info), (public, private) in zip(wanted, pairs, strict=True)
         ]
         store = cls([*saved, *made], state_dir)
-        if made or len(saved) != len(loaded):
+        if made:
             store.save()
         return store
 

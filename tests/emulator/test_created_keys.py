@@ -120,3 +120,13 @@ def test_created_keys_survive_a_restart(own: Emulator) -> None:
             key.public_der,
             key.private_der,
         )
+
+
+def test_a_key_saved_without_its_private_half_is_unavailable(own: Emulator, kms: Any) -> None:
+    """As a hand-written keys.json with only `public_key_pem` leaves it: GetPublicKey works."""
+    key = own.create_key("aws", "ECC_NIST_P384", "SIGN_VERIFY")
+    key.private_der = b""
+    assert kms.get_public_key(KeyId=key.key_id)["PublicKey"] == key.public_der
+    with pytest.raises(ClientError) as caught:
+        kms.sign(KeyId=key.key_id, Message=b"m", SigningAlgorithm="ECDSA_SHA_384")
+    assert caught.value.response["Error"]["Code"] == "KeyUnavailableException"

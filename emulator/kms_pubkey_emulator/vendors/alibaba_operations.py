@@ -51,7 +51,15 @@ def invalid(name: str, why: str = "") -> AlibabaError:
     return AlibabaError("InvalidParameter", f"The specified parameter {name} is not valid.{why}")
 
 
+def _usable(key: StoredKey) -> None:
+    if not key.has_private_key:
+        raise AlibabaError(
+            "InvalidParameter", "The specified Key has no private key in the emulator's state file."
+        )
+
+
 def _scheme(key: StoredKey, algorithm: str) -> crypto.Scheme:
+    _usable(key)
     scheme = SIGNING.get(key.key_spec, {}).get(algorithm) if key.key_usage == "SIGN/VERIFY" else None
     if scheme is None:
         raise invalid("Algorithm", f" {algorithm} does not fit the key ({key.key_spec}, {key.key_usage}).")
@@ -83,6 +91,7 @@ def verify(key: StoredKey, algorithm: str, signature: bytes, data: bytes, given:
 
 
 def _rsa(key: StoredKey, algorithm: str) -> tuple[rsa.RSAPrivateKey, str]:
+    _usable(key)
     private = key.private_key()
     if key.key_usage != "ENCRYPT/DECRYPT" or algorithm not in ENCRYPTION:
         raise invalid("Algorithm", f" {algorithm} does not fit the key ({key.key_spec}, {key.key_usage}).")

@@ -267,6 +267,10 @@ class AwsProtocol:
                 # symmetric one, which it is not.
                 raise AwsError("InvalidCiphertextException", None)
             key, arn = self._enabled_key(payload, region, state)
+            if not key.has_private_key:
+                raise AwsError(
+                    "KeyUnavailableException", f"{arn} is unavailable (no private key in the state file)."
+                )
             return _json_response(OPERATIONS[operation](payload, key, arn))
         except AwsError as error:
             return _error(error)

@@ -37,7 +37,7 @@ from werkzeug.wrappers import Request, Response
 from kms_pubkey_emulator import wire
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
-from kms_pubkey_emulator.vendors.huawei_operations import OPERATIONS, KmsRefusal
+from kms_pubkey_emulator.vendors.huawei_operations import INVALID_PARAMETER, OPERATIONS, KmsRefusal
 
 # Every KMS API path is /v<version>/{project_id}/kms/...; only one of them is published here.
 _KMS_PATH = re.compile(r"^/v[0-9.]+/[^/]+/kms(/|$)")
@@ -211,6 +211,8 @@ class HuaweiProtocol:
             params, key = self._key(body, state)
             if match.group(2) == "get-publickey":
                 return _respond({"key_id": key.key_id, "public_key": public_key_text(key)}, 200, request_id)
+            if not key.has_private_key:
+                raise _kms(INVALID_PARAMETER, "The key has no private key in the emulator's state file.")
             return _respond(OPERATIONS[match.group(2)](params, key), 200, request_id)
         except KmsRefusal as refusal:
             return _error(_kms(refusal.code, refusal.message), request_id)
