@@ -1,4 +1,5 @@
-"""Alibaba Cloud KMS, shared gateway: RPC-style `GetPublicKey` (API 2016-01-20) behind the POP gateway.
+"""Alibaba Cloud KMS, shared gateway: RPC-style `GetPublicKey` (API 2016-01-20) behind the POP gateway,
+and `AsymmetricSign`, `AsymmetricVerify`, `AsymmetricEncrypt`, `AsymmetricDecrypt` (`alibaba_operations.py`).
 
 Both signatures are checked strictly, from what arrived on the wire:
 
@@ -35,6 +36,8 @@ Answers are JSON (`application/json;charset=utf-8`) with an `x-acs-request-id` h
 | unknown key, alias or key version | 404 | `Forbidden.KeyNotFound` |
 | disabled key | 400 | `Forbidden.KeyNotEnabled` |
 | `DryRun=true` on a request that would succeed | 400 | `DryRunOperationError` |
+| no `Algorithm`, `Digest`, `Value`, `Plaintext` or `CiphertextBlob` an action needs | 400 | `Missing<Name>` |
+| an algorithm, digest, Base64 value, plaintext or ciphertext that does not fit | 400 | `InvalidParameter` |
 
 The signatures are rebuilt here from the vendor's rules (`acs3_string_to_sign`, `rpc_string_to_sign`),
 and tests check them against the official SDK's own signer; the official
