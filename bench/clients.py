@@ -402,6 +402,30 @@ def sign_huaweicloudsdkcore() -> Callable[[], Any]:
     return sign
 
 
+def sign_ours_aws_steps() -> Callable[[], Any]:
+    """Our SigV4 steps on plain values, like the other "steps": no httpx request involved."""
+    from kms_pubkey.signing import sha256_hex, utc_now
+    from kms_pubkey_aws import sigv4
+
+    body = b'{"KeyId": "' + AWS_KEY.encode() + b'"}'
+    base = [
+        ("content-type", "application/x-amz-json-1.1"),
+        ("host", "kms.us-east-1.amazonaws.com"),
+        ("x-amz-target", "TrentService.GetPublicKey"),
+    ]
+
+    def sign() -> str:
+        stamp = sigv4.amz_date(utc_now())
+        headers = [*base, ("x-amz-date", stamp)]
+        canonical, signed = sigv4.canonical_request("POST", "/", [], headers, sha256_hex(body))
+        scope = sigv4.credential_scope(stamp[:8], AWS_REGION, "kms")
+        key = sigv4.signing_key(SK, stamp[:8], AWS_REGION, "kms")
+        sig = sigv4.signature(key, sigv4.string_to_sign(stamp, scope, canonical))
+        return sigv4.authorization(AK, scope, signed, sig)
+
+    return sign
+
+
 def sign_ours_alibaba_steps() -> Callable[[], Any]:
     """Our ACS3 steps on plain values, like `sign_tea_acs3`: no httpx request involved."""
     from kms_pubkey.credentials import Credentials
@@ -449,6 +473,7 @@ SIGNERS: dict[str, tuple[str, Callable[[], Callable[[], Any]]]] = {
     "ours-alibaba Acs3Auth": ("kms_pubkey_alibaba", sign_ours_alibaba),
     "tea-openapi ACS3": ("alibabacloud_tea_openapi", sign_tea_acs3),
     "ours-huawei AkSkAuth": ("kms_pubkey_huawei", sign_ours_huawei),
+    "ours-aws SigV4 steps": ("kms_pubkey_aws", sign_ours_aws_steps),
     "ours-alibaba ACS3 steps": ("kms_pubkey_alibaba", sign_ours_alibaba_steps),
     "ours-huawei steps": ("kms_pubkey_huawei", sign_ours_huawei_steps),
     "huaweicloudsdkcore Signer": ("huaweicloudsdkcore", sign_huaweicloudsdkcore),

@@ -8,6 +8,8 @@ The vendor is picked from the request:
 - a path containing `/kms/get-publickey`: Huawei KMS JSON (PEM);
 - anything else: Alibaba KMS JSON (PEM).
 
+`GET /_count` answers the number of GetPublicKey requests answered so far.
+
 Usage: python server.py [--port N] [--lifetime SECONDS]
 It prints `READY <port>` once it listens, and stops by itself when stdin closes
 (its parent went away) or when the lifetime runs out, whichever is first.
@@ -87,6 +89,8 @@ def _response(vendor: str, key_id: str, version: str | None) -> bytes:
     )
 
 
+ANSWERED = [0]
+"""GetPublicKey requests answered so far (`GET /_count` tells): the KMS calls of a figure."""
 RESPONSES: dict[tuple[str, bytes, bytes], bytes] = {}
 """Every answer made so far, by (vendor, key id, key version) as the request named them."""
 
@@ -143,13 +147,20 @@ class Handler(asyncio.Protocol):
             raw_line = self.buffer[: self.buffer.find(b"\r\n")]  # head is lower-cased; ids keep their case
             self.buffer = self.buffer[total:]
             line = head[: head.find(b"\r\n")]
+            assert self.transport is not None
+            if line.startswith(b"get /_count "):
+                count = str(ANSWERED[0]).encode()
+                self.transport.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(count)).encode() + b"\r\n\r\n" + count
+                )
+                continue
+            ANSWERED[0] += 1
             if b"\r\nx-amz-target:" in head:
                 vendor = "aws"
             elif b"/kms/get-publickey" in line:
                 vendor = "huawei"
             else:
                 vendor = "alibaba"
-            assert self.transport is not None
             self.transport.write(answer(vendor, raw_line, body))
 
 
