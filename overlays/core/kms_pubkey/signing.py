@@ -120,21 +120,27 @@ def utc_now() -> datetime:
 def as_utc(now: datetime) -> datetime:
     """`now` in UTC. A naive time is taken as UTC, as `datetime.utcnow()` gives it, never as
     local time (which would sign hours off outside UTC)."""
+    if now.tzinfo is UTC:  # what utc_now gives: nothing to convert
+        return now
     if now.tzinfo is None:
         return now.replace(tzinfo=UTC)
     return now.astimezone(UTC)
 
 
+def _iso_seconds(now: datetime) -> str:
+    """`2024-03-01T12:30:05` in UTC: datetime's own (C) formatting, the offset cut off
+    (a year is always four digits there, so the first 19 characters are exactly these)."""
+    return as_utc(now).isoformat(timespec="seconds")[:19]
+
+
 def basic_utc(now: datetime) -> str:
     """`20240301T123005Z` (BASIC_FORMAT)."""
-    t = as_utc(now)
-    return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}Z"
+    return _iso_seconds(now).replace("-", "").replace(":", "") + "Z"
 
 
 def extended_utc(now: datetime) -> str:
     """`2024-03-01T12:30:05Z` (EXTENDED_FORMAT)."""
-    t = as_utc(now)
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
+    return _iso_seconds(now) + "Z"
 
 
 def http_date(now: datetime) -> str:
@@ -167,8 +173,12 @@ def canonical_headers(
 
     The vendors differ only in how a value is cleaned and how a repeated name's values join.
     """
+    items = sorted([(name.lower().strip(), clean(value)) for name, value in pairs])
+    names = [name for name, _ in items]
+    if len(set(names)) == len(names):  # no name repeated, the usual case: already in order
+        return "".join([f"{name}:{value}\n" for name, value in items]), ";".join(names)
     merged: dict[str, list[str]] = {}
-    for name, value in pairs:
+    for name, value in pairs:  # again in the given order, which a repeated name's values keep
         merged.setdefault(name.lower().strip(), []).append(clean(value))
     names = sorted(merged)
     return "".join(f"{name}:{join(merged[name])}\n" for name in names), ";".join(names)
