@@ -56,3 +56,15 @@ def test_the_instance_modules_old_import_paths_are_the_same_modules() -> None:
     from kms_pubkey_alibaba.instance_client import AlibabaKmsInstanceClient as Old
 
     assert Old is New
+
+
+def test_the_key_cache_uris_and_jwks_load_on_first_use() -> None:
+    code = (
+        "import sys, kms_pubkey\n"
+        "lazy = ('key_cache', 'key_uri', 'uri_fetch', 'jwk_set', 'jwks_app')\n"
+        "before = [m for m in lazy if 'kms_pubkey.' + m in sys.modules]\n"
+        "from kms_pubkey import KeyCache, parse_key_uri\n"
+        "print(before, KeyCache.__module__, parse_key_uri.__module__, kms_pubkey.jwks.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["[]", "kms_pubkey.key_cache", "kms_pubkey.key_uri", "kms_pubkey.jwk_set"]

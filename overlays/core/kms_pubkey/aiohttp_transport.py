@@ -116,7 +116,9 @@ async def _send(
         answer = await shared._session_now().request(
             request.method,
             URL(str(url), encoded=True),  # as signed: yarl must not requote the query
-            headers=request.headers.multi_items(),
+            # The raw pairs, as UTF-8 (what aiohttp writes): httpx's decoded views would
+            # re-detect the encoding for every item.
+            headers=[(name.decode(), value.decode()) for name, value in request.headers.raw],
             data=body or None,
             allow_redirects=False,
             timeout=timeout,

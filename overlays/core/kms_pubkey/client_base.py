@@ -10,6 +10,7 @@ from __future__ import annotations
 import ssl
 import sys
 from collections.abc import Callable, Mapping
+from enum import Enum
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import attrs
@@ -123,12 +124,16 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
     unset = vendor.unset
 
     def one(value: object) -> Any:
-        return None if value is None or value is unset else getattr(value, "value", value)
+        # isinstance, not getattr(value, "value", value): on a str that raises and catches an
+        # AttributeError, and an answer has a dozen such fields.
+        if value is None or value is unset:
+            return None
+        return value.value if isinstance(value, Enum) else value
 
     fields: dict[str, Any] = {name: one(getattr(answer, name)) for name in _TEXT_FIELDS}
     for name in _LIST_FIELDS:
         values = getattr(answer, name)
-        fields[name] = () if values is None or values is unset else tuple(one(v) for v in values)
+        fields[name] = () if values is None or values is unset else tuple([one(v) for v in values])
     if not fields["request_id"] and vendor.request_id_header:
         fields["request_id"] = headers.get(vendor.request_id_header)
     key_text = one(answer.public_key) or ""
