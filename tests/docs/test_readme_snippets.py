@@ -68,6 +68,7 @@ COVERAGE: dict[str, dict[str, str]] = {
         "from kms_pubkey_alibaba import AlibabaKmsClient": "python:alibaba",
         "from kms_pubkey_alibaba import AlibabaKmsInstanceClient": "python:alibaba-instance",
         "from kms_pubkey_huawei import HuaweiKmsClient": "python:huawei",
+        "from kms_pubkey.aiohttp_transport import AiohttpTransport": "python:aiohttp",
         "import asyncio": "python:key-uris",  # tests/docs/test_readme_key_uris.py
         "import kms_pubkey": "python:jwks",
         ". .venv/bin/activate": "tests/cli/test_readme_cli.py",
@@ -336,6 +337,21 @@ def test_readme_huawei_snippet(
     key = namespace["key"]
     assert (key.vendor, key.key_id, key.key_spec) == ("huawei", HUAWEI_DOC_KEY_ID, "EC_P256")
     assert key.pem == listed(emu, "huawei", key_id=HUAWEI_DOC_KEY_ID)["public_key_pem"] == made["huawei"]
+
+
+def test_readme_aiohttp_snippet(
+    docs_emulator: tuple[Emulator, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu, made = docs_emulator
+    emulator_env(
+        monkeypatch, emu, AWS_ENDPOINT_URL_KMS=emu.url, HUAWEICLOUD_SDK_REGION_KMS_CN_NORTH_4=emu.url
+    )
+    snippet = block("README.md", "python:aiohttp").text
+    namespace: dict[str, Any] = {"key_id": HUAWEI_DOC_KEY_ID}
+    run_snippet(snippet, namespace)
+    assert namespace["aws_key"].pem == made["aws"]
+    assert namespace["huawei_key"].pem == made["huawei"]
+    assert namespace["huawei_key"].key_id == HUAWEI_DOC_KEY_ID
 
 
 def test_readme_jwks_snippet(
