@@ -265,14 +265,16 @@ def test_a_closed_async_client_says_so_and_sends_nothing(vendor: str, serve: Any
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
-def test_closing_an_unused_client_builds_no_http_client(asynchronous: bool) -> None:
+def test_closing_an_unused_client_builds_no_transport(asynchronous: bool) -> None:
     client, _ = _clients("aws", "http://127.0.0.1:9", asynchronous)
     if asynchronous:
+        http = client._api.get_async_httpx_client()
         asyncio.run(client.close())
-        assert client._api._async_client is None
     else:
+        http = client._api.get_httpx_client()
         client.close()
-        assert client._api._client is None
+    assert http.is_closed
+    assert http._transport.deferred.inner is None  # no connection pool, no TLS context
     with pytest.raises(ClientClosedError):
         if asynchronous:
             asyncio.run(client.get_public_key("k"))

@@ -174,8 +174,6 @@ class VendorClient(Generic[TransportT]):
     endpoint: str
     region: str | None
     _shown: tuple[tuple[str, str], ...]
-    _bound: httpx.AsyncBaseTransport | None = None
-    """This client's view of a `SharedTransport`, when it was given one."""
 
     def _open(
         self,
@@ -213,14 +211,19 @@ class VendorClient(Generic[TransportT]):
             if not self._asynchronous:
                 raise ValidationError(f"{type(transport).__name__} serves async clients only")
             # This client's view: its own TLS settings, and its share closed with it.
-            self._bound = transport.bind(settings.verify)
-            transport = self._bound
+            bound: httpx.AsyncBaseTransport = transport.bind(settings.verify)
+            transport = bound
         args = generated_client_args(
             declaration, settings, self._policy, asynchronous=self._asynchronous, transport=transport
         )
         self._api = declaration.api(**args)
-        self._args = args
-        self._used = False
+        # The httpx client the generated one would make, lean (`kms_pubkey.httpx_clients`); its
+        # default transport (connection pool, TLS context) is built by the first request.
+        made = lean_client(args, asynchronous=self._asynchronous)
+        if isinstance(made, httpx.AsyncClient):
+            self._api.set_async_httpx_client(made)
+        else:
+            self._api.set_httpx_client(made)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -233,19 +236,6 @@ class VendorClient(Generic[TransportT]):
     def _start_call(self) -> None:
         if self._closed:
             raise ClientClosedError(f"this {self.vendor} client is closed; create a new one")
-        if not self._used:
-            # Made on first use, as the generated client would, but lean (`kms_pubkey.httpx_clients`).
-            made = lean_client(self._args, asynchronous=self._asynchronous)
-            if isinstance(made, httpx.AsyncClient):
-                self._api.set_async_httpx_client(made)
-            else:
-                self._api.set_httpx_client(made)
-            self._used = True
-
-    def _finish(self) -> bool:
-        """Mark closed; True when there is an HTTP client to close (an unused one has none)."""
-        self._closed = True
-        return self._used
 
     def _key(self, response: Any, kwargs: Mapping[str, Any], asked: tuple[str, str | None]) -> PublicKey:
         """The parse boundary after the retry loop: whatever goes wrong here is the answer's fault."""
@@ -271,8 +261,8 @@ class SyncClient(VendorClient[httpx.BaseTransport]):
         return self._key(response, kwargs, asked)
 
     def close(self) -> None:
-        if self._finish():
-            self._api.get_httpx_client().close()
+        self._closed = True
+        self._api.get_httpx_client().close()
 
     def __enter__(self) -> Self:
         return self
@@ -292,10 +282,8 @@ class AsyncClient(VendorClient[httpx.AsyncBaseTransport]):
         return self._key(response, kwargs, asked)
 
     async def close(self) -> None:
-        if self._finish():
-            await self._api.get_async_httpx_client().aclose()
-        elif self._bound is not None:  # never used: no httpx client to close it, but its share
-            await self._bound.aclose()
+        self._closed = True
+        await self._api.get_async_httpx_client().aclose()  # also gives back a shared transport's share
 
     async def __aenter__(self) -> Self:
         return self

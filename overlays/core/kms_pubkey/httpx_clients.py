@@ -6,10 +6,15 @@ that a KMS client does not need (together ~15% of a warm call's CPU, measured in
   a `urllib` request and an `email` message for each one).
 - The request URL merged with `base_url` once per path, not re-parsed twice per request: the
   generated operations always send the same path (URLs are immutable, so sharing one is safe).
+
+A client is made with its vendor client; its default transport (the connection pool and the TLS
+context, which loads the CA bundle) only when the first request is sent, so a client that is
+built and never used costs next to nothing.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -69,15 +74,59 @@ class LeanAsyncClient(_Lean, httpx.AsyncClient):
         super().__init__(**kwargs)
 
 
+class _Deferred:
+    """Builds httpx's own transport with `settings` on first use (once, under a lock)."""
+
+    def __init__(self, factory: Any, settings: dict[str, Any]) -> None:
+        self._factory, self._settings = factory, settings
+        self._lock = threading.Lock()
+        self.inner: Any = None
+
+    def built(self) -> Any:
+        if self.inner is None:
+            with self._lock:
+                if self.inner is None:
+                    self.inner = self._factory(**self._settings)
+        return self.inner
+
+
+class DeferredTransport(httpx.BaseTransport):
+    def __init__(self, **settings: Any) -> None:
+        self.deferred = _Deferred(httpx.HTTPTransport, settings)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.deferred.built().handle_request(request)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.deferred.inner is not None:
+            self.deferred.inner.close()
+
+
+class DeferredAsyncTransport(httpx.AsyncBaseTransport):
+    def __init__(self, **settings: Any) -> None:
+        self.deferred = _Deferred(httpx.AsyncHTTPTransport, settings)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.deferred.built().handle_async_request(request)  # type: ignore[no-any-return]
+
+    async def aclose(self) -> None:
+        if self.deferred.inner is not None:
+            await self.deferred.inner.aclose()
+
+
 def lean_client(generated: dict[str, Any], *, asynchronous: bool) -> httpx.Client | httpx.AsyncClient:
     """The httpx client a generated `Client` built from `generated` (its keyword arguments)
-    would make, as a lean one."""
+    would make, as a lean one, with its default transport deferred to the first request."""
+    httpx_args = dict(generated["httpx_args"])
+    if httpx_args.get("transport") is None:
+        deferred = DeferredAsyncTransport if asynchronous else DeferredTransport
+        httpx_args["transport"] = deferred(verify=generated["verify_ssl"])
     kwargs = {
         "base_url": generated["base_url"],
         "headers": generated["headers"],
         "timeout": generated["timeout"],
         "verify": generated["verify_ssl"],
         "follow_redirects": generated["follow_redirects"],
-        **generated["httpx_args"],
+        **httpx_args,
     }
     return LeanAsyncClient(**kwargs) if asynchronous else LeanClient(**kwargs)
