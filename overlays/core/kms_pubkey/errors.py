@@ -44,6 +44,10 @@ class UnsupportedKeyError(KeyFormatError):
     """The key is readable, but `cryptography` cannot represent it (SM2, ML-KEM-512)."""
 
 
+class InvalidSignatureError(KmsError):
+    """A signature that does not verify: wrong key, altered message or signature, other parameters."""
+
+
 class ClientClosedError(KmsError):
     """A call on a client after `close()` (or after its `with` block ended)."""
 
