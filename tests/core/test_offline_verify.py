@@ -336,6 +336,12 @@ def test_vendor_default_message_types() -> None:
         load_public_key(der, vendor=vendor).verify(signature, MESSAGE, algorithm="ECDSA_SHA_256")
 
 
+def test_pure_ed25519_defaults_to_raw_even_where_the_vendor_defaults_to_digest(folder: Path) -> None:
+    signer = openssl.Key(folder, "ed25519-huawei", "-algorithm", "ED25519")
+    key = load_public_key(signer.public_pem, vendor="huawei")
+    key.verify(signer.sign(MESSAGE, rawin=True), MESSAGE, algorithm="ED25519_SHA_512")
+
+
 def test_truncated_signature_is_invalid_not_a_crash() -> None:
     signature = _pss(RSA_PRIVATE, MESSAGE)
     key = load_public_key(spki(RSA_PRIVATE))

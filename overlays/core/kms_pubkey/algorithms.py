@@ -107,6 +107,8 @@ SIGNING: Final[dict[str, dict[str, Signing]]] = {
             "SM2DSA": ("SM2", "sm3", _SM2),
         },
     ),
+    # Huawei's PSS salt length, ECDSA encoding (DER taken, as AWS and OpenSSL use) and SM2 ID
+    # handling are unconfirmed: huaweicloudsdkkms only passes names through.
     "huawei": _signing(
         (RAW, DIGEST),
         {**_RSA_SIGNING, **_ECDSA, **_EDWARDS, "SM2DSA_SM3": ("SM2", "sm3", _SM2)},

@@ -61,7 +61,12 @@ def check(
     """The remembered `Check` for these names; `ValidationError` for names that do not fit."""
     entry, neutral = allowed(key, "sign", algorithm, algorithms.SIGNING, key.signing_algorithms)
     vendor = algorithms.vocabulary(key.vendor)
-    kind = (message_type or algorithms.DEFAULT_MESSAGE_TYPE[vendor]).upper()
+    if message_type is None:
+        # The vendor's default, unless the algorithm cannot take it: pure Ed25519 signs RAW only.
+        default = algorithms.DEFAULT_MESSAGE_TYPE[vendor]
+        kind = default if default in entry.message_types else entry.message_types[0]
+    else:
+        kind = message_type.upper()
     if kind not in entry.message_types:
         raise ValidationError(
             f"{algorithm} takes message type {' or '.join(entry.message_types)} from {vendor}, not {kind}"
