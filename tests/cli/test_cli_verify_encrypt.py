@@ -207,3 +207,18 @@ def test_encrypt_and_verify_fetch_the_key_with_the_vendor_options(emulator, work
         "verify", "aws", "alias/emulator-rsa-2048", *options, "--algorithm", "SM2DSA", *verify, env=env
     )
     assert done.returncode == 1 and b"does not advertise SM2DSA" in done.stderr
+
+
+@pytest.mark.integration
+def test_a_dry_run_verifies_nothing_so_it_never_exits_0(emulator, work: Path) -> None:
+    """Exit 0 means a valid signature; an Alibaba `--dry-run` fetches no key to check it with."""
+    key = emulator.key("alibaba", "EC_P256")
+    signature = work / "any.sig"
+    signature.write_bytes(b"\x30\x00")
+    done = cli(
+        "verify", "alibaba", key.key_id, "--key-version-id", key.key_version_id, "--endpoint", emulator.url,
+        "--dry-run", "--algorithm", "ECDSA_SHA_256", "--digest", "00" * 32, "--signature", signature,
+        env=emulator.client_env(),
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (1, b"")
+    assert b"a dry run fetches no key, so nothing was verified" in done.stderr

@@ -313,7 +313,9 @@ _KEY_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], b
 
 
 def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) -> argparse.ArgumentParser:
-    parser = _Parser(prog="kms-pubkey", description="Fetch the public key of an asymmetric KMS key.")
+    parser = _Parser(
+        prog="kms-pubkey", description="Fetch the public key of an asymmetric KMS key, and use it offline."
+    )
     parser.add_argument(
         "--version", action=_VersionAction, help="show every installed kms-pubkey package and its version"
     )
@@ -510,6 +512,13 @@ def _dry_run(result: DryRunPassed) -> int:
     return EXIT_OK
 
 
+def _no_key(result: DryRunPassed, what: str) -> str:
+    """A dry run fetches no key, so `verify` must not exit 0 (that means a valid signature)."""
+    return (
+        f"a dry run fetches no key, so nothing was {what} (the request would have succeeded: {result.code})"
+    )
+
+
 def _verify(args: argparse.Namespace) -> int:
     parser: _Parser = args._parser
     kind = args.message_type.upper() if args.message_type else None
@@ -520,7 +529,7 @@ def _verify(args: argparse.Namespace) -> int:
         message = args.digest if args.digest is not None else _read(args.message, "message")
         key = _key(args)
         if isinstance(key, DryRunPassed):
-            return _dry_run(key)
+            return _fail(_no_key(key, "verified"))
         key.verify(
             signature,
             message,
@@ -547,7 +556,7 @@ def _encrypt(args: argparse.Namespace) -> int:
         plaintext = _read(args.plaintext, "plaintext")
         key = _key(args)
         if isinstance(key, DryRunPassed):
-            return _dry_run(key)
+            return _fail(_no_key(key, "encrypted"))
         ciphertext = key.encrypt(plaintext, algorithm=args.algorithm)
     except _InputError as error:
         return _fail(str(error))
