@@ -384,3 +384,20 @@ def test_moto_max_salt_pss_signature_fails_strict_verification() -> None:
         padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.MAX_LENGTH),
         hashes.SHA256(),
     )
+
+
+def test_every_asymmetric_aws_algorithm_in_the_spec_has_a_meaning() -> None:
+    """The AWS spec's enums (specs/aws-kms.yaml, from the service model) against our table."""
+    import yaml
+
+    from kms_pubkey import algorithms
+
+    schemas = yaml.safe_load((Path(__file__).parents[2] / "specs" / "aws-kms.yaml").read_text())[
+        "components"
+    ]["schemas"]
+    assert set(schemas["SigningAlgorithm"]["enum"]) == set(algorithms.SIGNING["aws"])
+    assert set(schemas["EncryptionAlgorithm"]["enum"]) - {"SYMMETRIC_DEFAULT"} == set(
+        algorithms.ENCRYPTION["aws"]
+    )
+    assert set(schemas["KeyAgreementAlgorithm"]["enum"]) == set(algorithms.KEY_AGREEMENT["aws"])
+    assert set(schemas["EncapsulationAlgorithm"]["enum"]) == set(algorithms.ENCAPSULATION["aws"])
