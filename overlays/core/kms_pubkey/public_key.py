@@ -1,8 +1,9 @@
 """The key value: `PublicKey`, and the two ways one is made (`load_public_key`, `from_service`).
 
 Core's flow is read -> key -> derive. This module builds on `kms_pubkey.read` and never
-imports `kms_pubkey.derive` at import time: `to_cryptography` and `to_jwk` load their
-implementation when called, which also keeps `cryptography` off the cold-start path.
+imports `kms_pubkey.derive` at import time: `to_cryptography`, `to_jwk` and the offline
+methods (`verify`, `encrypt`...) load their implementation when called, which also keeps
+`cryptography` off the cold-start path.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class PublicKey:
         signature_format: Literal["der", "raw"] = "der",
         distinguishing_id: bytes = SM2_DEFAULT_ID,
     ) -> bool:
-        """`verify` as a bool; names that do not fit still raise `ValidationError`."""
+        """`verify` as a bool; what `verify` refuses before any crypto still raises `ValidationError`."""
         from kms_pubkey.derive.verify import check
 
         return check(self, algorithm, message_type, signature_format, distinguishing_id)(signature, message)
