@@ -265,6 +265,22 @@ def test_our_edwards_arithmetic_checks_cryptography_pure_ed25519_signatures(mess
     assert not ed25519ph.verify(public, signature, b"", message + b"!")
 
 
+def test_our_edwards_arithmetic_agrees_with_every_wycheproof_ed25519_case() -> None:
+    """Ed25519ph shares all its curve code with pure Ed25519 (RFC 8032 section 5.1): run with no
+    prefix, it must accept exactly Wycheproof's valid cases, edge cases (non-canonical
+    encodings, S >= L, small-order points) included."""
+    from kms_pubkey.derive import ed25519ph
+
+    checked = 0
+    for group in load_json("wycheproof", "ed25519_test.json")["testGroups"]:
+        public = bytes.fromhex(group["publicKey"]["pk"])
+        for case in group["tests"]:
+            valid = ed25519ph.verify(public, bytes.fromhex(case["sig"]), b"", bytes.fromhex(case["msg"]))
+            assert valid == (case["result"] == "valid"), (case["tcId"], case["comment"])
+            checked += 1
+    assert checked == 151
+
+
 # --- refusals before any crypto runs --------------------------------------------------------
 
 
