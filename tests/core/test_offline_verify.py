@@ -126,6 +126,21 @@ def test_openssl_sm2_with_another_id_verifies_with_that_id(sm2_key: openssl.Key)
         key.verify(signature, MESSAGE, algorithm="SM2DSA_SM3", message_type="RAW")
 
 
+@settings(max_examples=12, deadline=None)
+@given(
+    message=st.binary(min_size=1, max_size=200),
+    distinguishing_id=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789@.", min_size=1, max_size=40),
+)
+def test_openssl_sm2_signatures_verify_for_any_message_and_id(
+    sm2_key: openssl.Key, message: bytes, distinguishing_id: str
+) -> None:
+    """Property: whatever the message and ID (so whatever ENTL in Z_A), OpenSSL's signature verifies."""
+    key = load_public_key(sm2_key.public_pem)
+    option = f"distid:{distinguishing_id}"
+    signature = sm2_key.sign(message, "-digest", "sm3", "-pkeyopt", option, rawin=True)
+    key.verify(signature, message, algorithm="SM2DSA", distinguishing_id=distinguishing_id.encode())
+
+
 def test_openssl_sm2_digest_is_e_computed_from_the_standard(sm2_key: openssl.Key) -> None:
     """Alibaba's AsymmetricSign takes e = SM3(Z_A || M) as the SM2DSA digest; OpenSSL signs e as given."""
     e = openssl.sm2_e(sm2_key.public_pem, MESSAGE)
