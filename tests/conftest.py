@@ -21,6 +21,7 @@ from kms_pubkey_emulator import Emulator
 # region, profile, config and credential file paths, endpoint overrides, web identity / OIDC,
 # container and instance-metadata settings.
 AMBIENT_PREFIXES = ("AWS_", "ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "HUAWEICLOUD_", "CLOUD_SDK_")
+AMBIENT_PREFIXES += ("HC_CONTAINER_",)  # huaweicloudsdkcore's pod identity (CCE)
 
 
 @pytest.fixture(scope="session")
@@ -48,4 +49,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+    # Ours, for the Alibaba ECS RAM role: a test that turns it on still reaches only 127.0.0.1.
+    monkeypatch.setenv("ALIBABA_CLOUD_ECS_METADATA_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("KMS_PUBKEY_HUAWEI_METADATA_DISABLED", "true")  # survives the CLI tests' clearing
     return home

@@ -18,10 +18,11 @@ from kms_pubkey import (
     ThrottlingError,
     ValidationError,
 )
+from kms_pubkey.credentials import from_arguments
 from kms_pubkey.vendor import class_for, error_from_response
 from kms_pubkey_alibaba import AlibabaKmsClient, AsyncAlibabaKmsClient
 from kms_pubkey_alibaba.client import ALIBABA
-from kms_pubkey_alibaba.credentials import resolve_credentials
+from kms_pubkey_alibaba.credentials import ARGUMENT_NAMES, resolve_credentials
 
 
 def decode_error(response):
@@ -30,6 +31,7 @@ def decode_error(response):
 
 def error_class(code, *, dry_run=False):
     return class_for(ALIBABA, code, 400, dry_run=dry_run)
+
 
 SECRET = "s3cr3t-alibaba-secret"
 TOKEN = "sts-token-value-123"
@@ -245,7 +247,7 @@ def test_secrets_never_in_reprs_or_messages():
             client.get_public_key("k", "v")
         shown = " ".join([str(caught.value), repr(caught.value), repr(client), repr(client._api)])
         assert SECRET not in shown and TOKEN not in shown
-    creds = resolve_credentials("AK", SECRET, TOKEN)
+    creds = resolve_credentials(from_arguments("AK", SECRET, TOKEN, ARGUMENT_NAMES))
     assert SECRET not in repr(creds) and TOKEN not in repr(creds)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kms_pubkey import KmsError, ValidationError
-from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
+from kms_pubkey.credentials import from_arguments
+from kms_pubkey_alibaba.credentials import ARGUMENT_NAMES, resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
 
 
@@ -36,7 +37,7 @@ def test_chain_order(tmp_path):
             ],
         ),
     }
-    explicit = resolve_credentials("argAK", "argSK", None, environ=env)
+    explicit = resolve_credentials(from_arguments("argAK", "argSK", None, ARGUMENT_NAMES), environ=env)
     assert (explicit.access_key_id, explicit.token, explicit.source) == ("argAK", None, "arguments")
     from_env = resolve_credentials(environ=env)
     assert (from_env.access_key_id, from_env.secret, from_env.token) == ("envAK", "envSK", "envTok")
@@ -81,9 +82,9 @@ def test_half_given_pairs_are_errors(env, tmp_path):
     with pytest.raises(ValidationError):
         resolve_credentials(environ={**env, "ALIBABA_CLOUD_CONFIG_FILE": str(tmp_path / "none.json")})
     with pytest.raises(ValidationError):
-        resolve_credentials("id-only", None)
-    with pytest.raises(ValidationError):
-        resolve_credentials(None, None, "token-only")
+        from_arguments("id-only", None, None, ARGUMENT_NAMES)
+    with pytest.raises(ValidationError, match="security_token was given without"):
+        from_arguments(None, None, "token-only", ARGUMENT_NAMES)
 
 
 def test_unusable_config_files(tmp_path):

@@ -35,7 +35,10 @@ def test_metadata_is_per_call_not_remembered() -> None:
     second = from_service(b64, vendor="alibaba", key_id="two")
     assert (first.key_id, first.key_spec, first.request_id) == ("one", "ECC_NIST_P256", "r1")
     assert (second.key_id, second.key_spec, second.request_id, second.vendor) == (
-        "two", "EC_P256", None, "alibaba",
+        "two",
+        "EC_P256",
+        None,
+        "alibaba",
     )
     with pytest.raises(ResponseError):  # a contradicting spec is still checked on a remembered key
         from_service(b64, vendor="aws", key_spec="RSA_2048")

@@ -42,8 +42,14 @@ def test_the_instance_client_is_still_importable_from_the_package() -> None:
 def test_the_instance_modules_old_import_paths_are_the_same_modules() -> None:
     import importlib
 
-    for old, new in [("instance_client", "client"), ("instance_auth", "auth"), ("instance_errors", "errors"),
-                     ("instance_proto", "proto"), ("instance_cli", "cli"), ("client_key", "client_key")]:
+    for old, new in [
+        ("instance_client", "client"),
+        ("instance_auth", "auth"),
+        ("instance_errors", "errors"),
+        ("instance_proto", "proto"),
+        ("instance_cli", "cli"),
+        ("client_key", "client_key"),
+    ]:
         legacy = importlib.import_module(f"kms_pubkey_alibaba.{old}")
         assert legacy is importlib.import_module(f"kms_pubkey_alibaba.instance.{new}")
     from kms_pubkey_alibaba.instance import AlibabaKmsInstanceClient as New

@@ -103,16 +103,29 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
 def _clients(vendor: str, url: str, asynchronous: bool) -> Any:
     if vendor == "aws":
         cls: Any = AsyncAwsKmsClient if asynchronous else AwsKmsClient
-        return cls("us-east-1", endpoint=url, access_key_id="AKIDLOG", secret_access_key=SECRET,
-                   session_token=TOKEN), ("alias/x",)
+        return cls(
+            "us-east-1", endpoint=url, access_key_id="AKIDLOG", secret_access_key=SECRET, session_token=TOKEN
+        ), ("alias/x",)
     if vendor.startswith("alibaba"):
         cls = AsyncAlibabaKmsClient if asynchronous else AlibabaKmsClient
         version = "v1" if vendor.endswith("v1") else "v3"
-        return cls("cn-hangzhou", endpoint=url, access_key_id="AKIDLOG", access_key_secret=SECRET,
-                   security_token=TOKEN, signature_version=version), ("k", "v")
+        return cls(
+            "cn-hangzhou",
+            endpoint=url,
+            access_key_id="AKIDLOG",
+            access_key_secret=SECRET,
+            security_token=TOKEN,
+            signature_version=version,
+        ), ("k", "v")
     cls = AsyncHuaweiKmsClient if asynchronous else HuaweiKmsClient
-    return cls("cn-north-4", endpoint=url, project_id=PROJECT, access_key="AKIDLOG", secret_key=SECRET,
-               security_token=TOKEN), (HUAWEI_KEY_ID,)
+    return cls(
+        "cn-north-4",
+        endpoint=url,
+        project_id=PROJECT,
+        access_key="AKIDLOG",
+        secret_key=SECRET,
+        security_token=TOKEN,
+    ), (HUAWEI_KEY_ID,)
 
 
 def _fetch(vendor: str, url: str, asynchronous: bool) -> Any:
@@ -158,12 +171,18 @@ def test_one_debug_record_per_attempt_one_info_per_retry_and_no_secret(
     # What a leak would look like: every credential-bearing header value and query parameter sent.
     forbidden = {SECRET, TOKEN, "AKIDLOG"}
     for request_path, headers in state.seen:
-        forbidden.update(v for k, v in headers.items() if k in ("authorization", "x-amz-security-token",
-                                                               "x-acs-security-token", "x-security-token"))
+        forbidden.update(
+            v
+            for k, v in headers.items()
+            if k in ("authorization", "x-amz-security-token", "x-acs-security-token", "x-security-token")
+        )
         if "?" in request_path:
             forbidden.add(request_path.split("?", 1)[1])
-            forbidden.update(p.split("=", 1)[1] for p in request_path.split("?", 1)[1].split("&")
-                             if p.split("=", 1)[0] in ("Signature", "SecurityToken", "AccessKeyId"))
+            forbidden.update(
+                p.split("=", 1)[1]
+                for p in request_path.split("?", 1)[1].split("&")
+                if p.split("=", 1)[0] in ("Signature", "SecurityToken", "AccessKeyId")
+            )
     forbidden.discard("")
     text = "\n".join(debug + info)
     for value in forbidden:
@@ -203,8 +222,13 @@ def test_transport_error_names_the_origin_and_the_attempts(
 
 def test_one_attempt_is_said_in_the_singular() -> None:
     port = _closed_port()
-    client = AwsKmsClient("us-east-1", endpoint=f"http://127.0.0.1:{port}", access_key_id="A",
-                          secret_access_key=SECRET, max_retries=0)
+    client = AwsKmsClient(
+        "us-east-1",
+        endpoint=f"http://127.0.0.1:{port}",
+        access_key_id="A",
+        secret_access_key=SECRET,
+        max_retries=0,
+    )
     with client, pytest.raises(TransportError, match=r"after 1 attempt: "):
         client.get_public_key("k")
 

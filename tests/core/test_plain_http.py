@@ -23,21 +23,45 @@ _RSA = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 def _builders(endpoint: str, transport: httpx.BaseTransport) -> dict[str, Any]:
     return {
         "aws session token": lambda: AwsKmsClient(
-            "us-east-1", endpoint=endpoint, access_key_id="A", secret_access_key="S", session_token="T",
-            transport=transport),
+            "us-east-1",
+            endpoint=endpoint,
+            access_key_id="A",
+            secret_access_key="S",
+            session_token="T",
+            transport=transport,
+        ),
         "alibaba v3 sts token": lambda: AlibabaKmsClient(
-            "cn-hangzhou", endpoint=endpoint, access_key_id="A", access_key_secret="S", security_token="T",
-            transport=transport),
+            "cn-hangzhou",
+            endpoint=endpoint,
+            access_key_id="A",
+            access_key_secret="S",
+            security_token="T",
+            transport=transport,
+        ),
         "alibaba v1 sts token": lambda: AlibabaKmsClient(
-            "cn-hangzhou", endpoint=endpoint, access_key_id="A", access_key_secret="S", security_token="T",
-            signature_version="v1", transport=transport),
+            "cn-hangzhou",
+            endpoint=endpoint,
+            access_key_id="A",
+            access_key_secret="S",
+            security_token="T",
+            signature_version="v1",
+            transport=transport,
+        ),
         "huawei security token": lambda: HuaweiKmsClient(
-            "cn-north-4", endpoint=endpoint, project_id=PROJECT, access_key="A", secret_key="S",
-            security_token="T", transport=transport),
+            "cn-north-4",
+            endpoint=endpoint,
+            project_id=PROJECT,
+            access_key="A",
+            secret_key="S",
+            security_token="T",
+            transport=transport,
+        ),
         "huawei iam token": lambda: HuaweiKmsClient(
-            "cn-north-4", endpoint=endpoint, project_id=PROJECT, auth_token="T", transport=transport),
+            "cn-north-4", endpoint=endpoint, project_id=PROJECT, auth_token="T", transport=transport
+        ),
         "kms instance bearer": lambda: AlibabaKmsInstanceClient(
-            endpoint, client_key=ClientKey("KAAP.test", _RSA), transport=transport),
+            endpoint, client_key=ClientKey("KAAP.test", _RSA), transport=transport
+        ),
     }
 
 
@@ -57,7 +81,9 @@ def test_a_token_is_refused_over_plain_http_before_anything_is_sent(kind: str) -
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("endpoint", ["https://kms.example.com", "http://127.0.0.1:8765", "http://localhost:1"])
+@pytest.mark.parametrize(
+    "endpoint", ["https://kms.example.com", "http://127.0.0.1:8765", "http://localhost:1"]
+)
 def test_https_and_loopback_are_allowed(kind: str, endpoint: str) -> None:
     client = _builders(endpoint, httpx.MockTransport(lambda r: httpx.Response(500)))[kind]()
     assert client.endpoint == endpoint

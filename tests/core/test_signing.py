@@ -88,8 +88,10 @@ def test_parse_query_reads_what_httpx_writes_when_asked() -> None:
 
 def test_header_pairs_keep_order_and_repeats_and_lower_the_names() -> None:
     request = httpx.Request(
-        "POST", "http://example.test/a%20b?x=1&y=%2F",
-        headers=[("X-Amz-Target", "T"), ("x-dup", "1"), ("X-Dup", "2")], content=b"{}",
+        "POST",
+        "http://example.test/a%20b?x=1&y=%2F",
+        headers=[("X-Amz-Target", "T"), ("x-dup", "1"), ("X-Dup", "2")],
+        content=b"{}",
     )
     pairs = header_pairs(request)
     assert ("x-amz-target", "T") in pairs

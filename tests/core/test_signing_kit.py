@@ -26,7 +26,7 @@ from kms_pubkey.signing import (
     EMPTY_SHA256,
     EXTENDED_FORMAT,
     HTTP_DATE_FORMAT,
-    NonceAuth,
+    SignerAuth,
     basic_utc,
     canonical_query,
     extended_utc,
@@ -140,7 +140,7 @@ def test_date_stamps_match_the_standard_library(when: datetime) -> None:
 
 
 def test_an_adapter_repr_names_the_key_id_and_hides_the_secret() -> None:
-    class ExampleAuth(NonceAuth):
+    class ExampleAuth(SignerAuth):
         pass
 
     auth = ExampleAuth(Credentials("AKIDEXAMPLE", "s3cr3t-value", "t0ken-value"))

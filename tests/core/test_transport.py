@@ -433,6 +433,7 @@ def test_policy_settings_are_checked() -> None:
 
 # --- secrets echoed back by a service are masked --------------------------------------------
 
+
 def test_redact_masks_plain_and_percent_encoded_forms() -> None:
     from kms_pubkey.vendor import redact
 
@@ -467,21 +468,39 @@ def test_every_vendor_masks_its_secrets_in_echoed_messages(vendor: str) -> None:
     if vendor == "aws":
         from kms_pubkey_aws import AwsKmsClient
 
-        client: object = AwsKmsClient("us-east-1", access_key_id="AKID", secret_access_key=secret,
-                                      session_token=token, transport=transport, max_retries=0)
+        client: object = AwsKmsClient(
+            "us-east-1",
+            access_key_id="AKID",
+            secret_access_key=secret,
+            session_token=token,
+            transport=transport,
+            max_retries=0,
+        )
         call = lambda: client.get_public_key("alias/x")  # type: ignore[attr-defined]  # noqa: E731
     elif vendor == "huawei":
         from kms_pubkey_huawei import HuaweiKmsClient
 
-        client = HuaweiKmsClient("cn-north-4", project_id="0123456789abcdef0123456789abcdef",
-                                 access_key="AK", secret_key=secret, security_token=token,
-                                 transport=transport, max_retries=0)
+        client = HuaweiKmsClient(
+            "cn-north-4",
+            project_id="0123456789abcdef0123456789abcdef",
+            access_key="AK",
+            secret_key=secret,
+            security_token=token,
+            transport=transport,
+            max_retries=0,
+        )
         call = lambda: client.get_public_key("0d0466b0-e727-4d9c-b35d-f84bb474a37f")  # type: ignore[attr-defined]  # noqa: E731
     else:
         from kms_pubkey_alibaba import AlibabaKmsClient
 
-        client = AlibabaKmsClient("cn-hangzhou", access_key_id="AK", access_key_secret=secret,
-                                  security_token=token, transport=transport, max_retries=0)
+        client = AlibabaKmsClient(
+            "cn-hangzhou",
+            access_key_id="AK",
+            access_key_secret=secret,
+            security_token=token,
+            transport=transport,
+            max_retries=0,
+        )
         call = lambda: client.get_public_key("key", "version")  # type: ignore[attr-defined]  # noqa: E731
     with pytest.raises(ApiError) as caught:
         call()

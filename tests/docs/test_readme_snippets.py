@@ -68,6 +68,7 @@ COVERAGE: dict[str, dict[str, str]] = {
         "from kms_pubkey_alibaba import AlibabaKmsClient": "python:alibaba",
         "from kms_pubkey_alibaba import AlibabaKmsInstanceClient": "python:alibaba-instance",
         "from kms_pubkey_huawei import HuaweiKmsClient": "python:huawei",
+        "import asyncio": "python:key-uris",  # tests/docs/test_readme_key_uris.py
         ". .venv/bin/activate": "tests/cli/test_readme_cli.py",
         "specs/            hand-written OpenAPI 3.0 documents, one per API": "layout",
         "make help             # every target": "make",

@@ -18,10 +18,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 import kms_pubkey
+from kms_pubkey.credentials import from_arguments
 from kms_pubkey.vendor import error_from_response
 from kms_pubkey_huawei import AsyncHuaweiKmsClient, HuaweiKmsClient
 from kms_pubkey_huawei.client import HUAWEI
-from kms_pubkey_huawei.credentials import resolve_auth
+from kms_pubkey_huawei.credentials import ARGUMENT_NAMES, resolve_credentials
 from tests.support.recording import Recorder
 
 
@@ -295,12 +296,12 @@ def test_secrets_never_in_repr_or_messages() -> None:
             with pytest.raises(kms_pubkey.AuthError) as caught:
                 kms.get_public_key(KEY_ID)
             texts += [str(caught.value), repr(caught.value)]
-    found = resolve_auth(AK, SK, TOKEN)
+    found = resolve_credentials(from_arguments(AK, SK, TOKEN, ARGUMENT_NAMES))
     texts.append(repr(found))
-    texts.append(repr(resolve_auth(auth_token=IAM_TOKEN)))
-    for bad in ({"access_key": AK}, {"secret_key": SK}, {"security_token": TOKEN}):
+    texts.append(repr(resolve_credentials(None, IAM_TOKEN)))
+    for bad in ((AK, None, None), (None, SK, None), (None, None, TOKEN)):
         with pytest.raises(kms_pubkey.ValidationError) as refused:
-            resolve_auth(**bad)  # type: ignore[arg-type]
+            from_arguments(*bad, ARGUMENT_NAMES)
         texts.append(str(refused.value))
     joined = "\n".join(texts)
     for secret in SECRETS:

@@ -7,41 +7,51 @@ from pathlib import Path
 import pytest
 
 import kms_pubkey
-from kms_pubkey_huawei.credentials import IamToken, resolve_auth, resolve_project_id
+from kms_pubkey.credentials import Credentials, Fetcher, from_arguments
+from kms_pubkey_huawei.credentials import ARGUMENT_NAMES, IamToken, resolve_credentials, resolve_project_id
 from kms_pubkey_huawei.endpoints import resolve_endpoint
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 AK, SK = "HPUAEXAMPLEACCESSKEY", "secret-key-that-must-never-leak-0123456789"
+OFF = {"KMS_PUBKEY_HUAWEI_METADATA_DISABLED": "true"}  # no metadata fallback for these cases
+
+
+def static_chain(
+    access_key: str | None = None, secret_key: str | None = None, *, environ: dict[str, str]
+) -> Credentials | IamToken:
+    found = resolve_credentials(from_arguments(access_key, secret_key, None, ARGUMENT_NAMES), None, environ)
+    assert not isinstance(found, Fetcher)
+    return found
 
 
 def test_chain_explicit_beats_environment() -> None:
     env = {"HUAWEICLOUD_SDK_AK": "envak", "HUAWEICLOUD_SDK_SK": "envsk"}
-    found = resolve_auth(AK, SK, environ=env)
+    found = static_chain(AK, SK, environ=env)
     assert not isinstance(found, IamToken)
     assert (found.access_key_id, found.source) == (AK, "arguments")
 
 
 def test_chain_environment_names() -> None:
-    found = resolve_auth(environ={"HUAWEICLOUD_SDK_AK": "a1", "HUAWEICLOUD_SDK_SK": "s1",
+    found = static_chain(environ={"HUAWEICLOUD_SDK_AK": "a1", "HUAWEICLOUD_SDK_SK": "s1",
                                   "HUAWEICLOUD_SDK_SECURITY_TOKEN": "t1", "CLOUD_SDK_AK": "a2",
                                   "CLOUD_SDK_SK": "s2"})
     assert not isinstance(found, IamToken)
     assert (found.access_key_id, found.secret, found.token) == ("a1", "s1", "t1")
-    found = resolve_auth(environ={"CLOUD_SDK_AK": "a2", "CLOUD_SDK_SK": "s2"})
+    found = static_chain(environ={"CLOUD_SDK_AK": "a2", "CLOUD_SDK_SK": "s2"})
     assert not isinstance(found, IamToken)
     assert (found.access_key_id, found.secret, found.token) == ("a2", "s2", None)
 
 
 def test_chain_half_pair_in_environment_is_an_error() -> None:
     with pytest.raises(kms_pubkey.ValidationError, match="HUAWEICLOUD_SDK_SK"):
-        resolve_auth(environ={"HUAWEICLOUD_SDK_AK": "a1"})
+        static_chain(environ={"HUAWEICLOUD_SDK_AK": "a1"})
 
 
 def test_chain_credentials_file(tmp_path: Path) -> None:
     path = tmp_path / "credentials"
     path.write_text(f"[basic]\nak = fileak\nsk = filesk\nproject_id = {PROJECT}\n", encoding="utf-8")
     env = {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(path)}
-    found = resolve_auth(environ=env)
+    found = static_chain(environ=env)
     assert not isinstance(found, IamToken)
     assert (found.access_key_id, found.secret) == ("fileak", "filesk")
     assert resolve_project_id(None, env) == PROJECT
@@ -50,7 +60,7 @@ def test_chain_credentials_file(tmp_path: Path) -> None:
 
 def test_chain_nothing_found() -> None:
     with pytest.raises(kms_pubkey.ValidationError, match="no Huawei Cloud credentials"):
-        resolve_auth(environ={"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "/nonexistent/credentials"})
+        static_chain(environ={"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "/nonexistent/credentials", **OFF})
     with pytest.raises(kms_pubkey.ValidationError, match="no Huawei Cloud project id"):
         resolve_project_id(None, {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "/nonexistent/credentials"})
 

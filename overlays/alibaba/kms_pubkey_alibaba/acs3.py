@@ -12,7 +12,7 @@ so a retry re-signs with a fresh date and nonce and tests can pin both.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import httpx
@@ -102,12 +102,12 @@ def sign(
     return added
 
 
-class Acs3Auth(kit.NonceAuth):
-    """Signs each request (and each retry) with ACS3-HMAC-SHA256; no I/O, so sync and async share it."""
+class Acs3Auth(kit.SignerAuth):
+    """Signs each request (and each retry) with ACS3-HMAC-SHA256, from one credentials snapshot each time."""
 
-    requires_request_body = True
+    uses_nonce = True
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
         kit.remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))
         path, query = kit.split_target(request)
         added = sign(
@@ -116,10 +116,9 @@ class Acs3Auth(kit.NonceAuth):
             kit.parse_query(query, plus_as_space=True),
             kit.header_pairs(request),
             request.content,
-            self._credentials,
-            self._clock(),
-            self._nonce(),
+            credentials,
+            now,
+            nonce,
         )
         for name, value in added.items():  # cheaper than Headers.update, which builds a Headers
             request.headers[name] = value
-        yield request

@@ -19,12 +19,14 @@ from kms_pubkey_alibaba_api.types import UNSET, Response
 from kms_pubkey import defaults
 from kms_pubkey.checks import check_id
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
+from kms_pubkey.credential_sources import source_for
+from kms_pubkey.credentials import from_arguments
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce
-from kms_pubkey_alibaba.credentials import resolve_credentials, resolve_region
+from kms_pubkey_alibaba.credentials import ARGUMENT_NAMES, resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
 from kms_pubkey_alibaba.errors import CLOCK_SKEW, DRY_RUN_VERDICTS, ERROR_CODES, VENDOR, read_error
 from kms_pubkey_alibaba.rpc import RpcAuth
@@ -102,16 +104,17 @@ class _AlibabaClient(VendorClient[TransportT]):
     ) -> None:
         if signature_version not in SIGNATURE_VERSIONS:
             raise ValidationError('signature_version must be "v3" (ACS3-HMAC-SHA256) or "v1" (RPC HMAC-SHA1)')
-        credentials = resolve_credentials(access_key_id, access_key_secret, security_token, profile)
+        given = from_arguments(access_key_id, access_key_secret, security_token, ARGUMENT_NAMES)
+        source = source_for(resolve_credentials(given, profile=profile), clock)
         region = resolve_region(region, profile=profile)
         signer = RpcAuth if signature_version == "v1" else Acs3Auth
         settings = Settings(
             resolve_endpoint(region, endpoint),
-            signer(credentials, clock=clock, nonce=nonce),
+            signer(source, clock=clock, nonce=nonce),
             region,
-            (credentials.secret, credentials.token),
+            source.secrets,
             shown=(("signature_version", signature_version),),
-            carries="an STS security token" if credentials.token else None,
+            carries="an STS security token" if source.temporary else None,
         )
         self._open(settings, timeout, max_retries, transport, total_timeout)
 

@@ -12,13 +12,13 @@ Checked against the documentation's worked example and the official SDK's `Utils
 from __future__ import annotations
 
 import base64
-from collections.abc import Generator, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 import httpx
 
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.signing import NonceAuth, extended_utc, hmac_raw, percent_encode
+from kms_pubkey.signing import SignerAuth, extended_utc, hmac_raw, percent_encode
 from kms_pubkey.signing import canonical_query as canonical_query
 
 SIGNATURE_METHOD = "HMAC-SHA1"
@@ -76,12 +76,14 @@ def sign(
     return added
 
 
-class RpcAuth(NonceAuth):
+class RpcAuth(SignerAuth):
     """Adds the signed common parameters to each request's query (and each retry's)."""
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    requires_request_body = False  # the parameters are in the query: the body is not signed
+    uses_nonce = True
+
+    def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
         own = [(k, v) for k, v in request.url.params.multi_items() if k not in SIGNER_PARAMETERS]
-        added = sign(request.method, own, self._credentials, self._clock(), self._nonce())
+        added = sign(request.method, own, credentials, now, nonce)
         pairs: list[tuple[str, str | int | float | bool | None]] = [*own, *added.items()]
         request.url = request.url.copy_with(params=httpx.QueryParams(pairs))
-        yield request

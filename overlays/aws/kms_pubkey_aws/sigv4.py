@@ -8,7 +8,6 @@ The clock is injected, so a retry re-signs with a fresh timestamp and tests pin 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Generator
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import unquote
@@ -16,6 +15,7 @@ from urllib.parse import unquote
 import httpx
 
 from kms_pubkey import signing as kit
+from kms_pubkey.credential_sources import CredentialSource
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import Canonical, Pairs
 
@@ -87,36 +87,31 @@ def _signable(name: str) -> bool:
     return name in ("host", "content-type") or name.startswith("x-amz-")
 
 
-class SigV4Auth(httpx.Auth):
-    """Signs each request (and each retry) with SigV4; no I/O, so it serves sync and async."""
+class SigV4Auth(kit.SignerAuth):
+    """Signs each request (and each retry) with SigV4, from one credentials snapshot each time."""
 
-    requires_request_body = True
+    shown_fields = ("region",)
 
     def __init__(
         self,
-        credentials: Credentials,
+        credentials: Credentials | CredentialSource,
         region: str,
         service: str = "kms",
-        clock: Callable[[], datetime] = kit.utc_now,
+        clock: kit.Clock = kit.utc_now,
     ) -> None:
-        self._credentials = credentials
+        super().__init__(credentials, clock=clock)
         self._region = region
         self._service = service
-        self._clock = clock
 
     @property
     def region(self) -> str:
         return self._region
 
-    def __repr__(self) -> str:
-        return f"SigV4Auth(access_key_id={self._credentials.access_key_id!r}, region={self._region!r})"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        creds = self._credentials
-        stamp = amz_date(self._clock())
+    def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
+        stamp = amz_date(now)
         request.headers["X-Amz-Date"] = stamp
-        if creds.token:
-            request.headers["X-Amz-Security-Token"] = creds.token
+        if credentials.token:
+            request.headers["X-Amz-Security-Token"] = credentials.token
         else:
             kit.remove_headers(request, ("x-amz-security-token",))
         headers = [(name, value) for name, value in kit.header_pairs(request) if _signable(name)]
@@ -126,7 +121,6 @@ class SigV4Auth(httpx.Auth):
             request.method, unquote(raw_path), kit.parse_query(raw_query), headers, payload_hash
         )
         scope = credential_scope(stamp[:8], self._region, self._service)
-        key = signing_key(creds.secret, stamp[:8], self._region, self._service)
+        key = signing_key(credentials.secret, stamp[:8], self._region, self._service)
         sig = signature(key, string_to_sign(stamp, scope, canonical))
-        request.headers["Authorization"] = authorization(creds.access_key_id, scope, signed, sig)
-        yield request
+        request.headers["Authorization"] = authorization(credentials.access_key_id, scope, signed, sig)

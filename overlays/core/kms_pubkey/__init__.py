@@ -5,6 +5,7 @@ from kms_pubkey.errors import (
     AuthError,
     CertificateVerificationError,
     ClientClosedError,
+    CredentialsError,
     DryRunError,
     InvalidSignatureError,
     KeyFormatError,
@@ -17,18 +18,25 @@ from kms_pubkey.errors import (
     UnsupportedKeyError,
     ValidationError,
 )
+from kms_pubkey.key_cache import CacheStats, KeyCache
+from kms_pubkey.key_uri import KeyUri, parse_key_uri
 from kms_pubkey.public_key import PublicKey, load_public_key
+from kms_pubkey.uri_fetch import afetch, fetch
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ApiError",
     "AuthError",
+    "CacheStats",
     "CertificateVerificationError",
     "ClientClosedError",
+    "CredentialsError",
     "DryRunError",
     "InvalidSignatureError",
+    "KeyCache",
     "KeyFormatError",
+    "KeyUri",
     "KmsError",
     "NotFoundError",
     "PublicKey",
@@ -38,5 +46,8 @@ __all__ = [
     "TransportError",
     "UnsupportedKeyError",
     "ValidationError",
+    "afetch",
+    "fetch",
     "load_public_key",
+    "parse_key_uri",
 ]

@@ -1,11 +1,6 @@
-"""The `kms-pubkey` command line. Vendors and the emulator plug in through entry points.
-
-- group `kms_pubkey.vendors`: one object per vendor, used by `kms-pubkey get <vendor>` and by
-  `verify` and `encrypt`, which fetch the key the same way and then use it offline;
-- group `kms_pubkey.commands`: extra top-level commands, such as `emulator`.
-
-So each wheel brings its own subcommand. The core knows the vendors only by name, in
-`VENDOR_WHEELS`, to tell which wheel to install when one is missing.
+"""The `kms-pubkey` command line. Vendors and the emulator plug in through entry points
+(`kms_pubkey.plugins`), so each wheel brings its own subcommand. Each vendor serves `get`,
+and `verify` and `encrypt`, which fetch the key the same way and then use it offline.
 
 Exit status: 0 done (a key written, a signature valid, or a dry run that passed), 1 an error
 while running (the service, the credentials, the output) or a signature that does not verify,
@@ -21,28 +16,21 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol, TypedDict
 
 import attrs
 
 from kms_pubkey import defaults
 from kms_pubkey.algorithms import SM2_DEFAULT_ID
 from kms_pubkey.errors import ApiError, KmsError, ValidationError
+from kms_pubkey.plugins import COMMAND_GROUP, VENDOR_GROUP, VENDOR_WHEELS
+from kms_pubkey.plugins import load_all as _load
 from kms_pubkey.public_key import PublicKey
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-VENDOR_GROUP = "kms_pubkey.vendors"
-COMMAND_GROUP = "kms_pubkey.commands"
 FORMATS = ("pem", "der", "jwk", "json")
-# The wheel that brings each vendor's `get` subcommand.
-VENDOR_WHEELS = {
-    "aws": "kms-pubkey-aws",
-    "alibaba": "kms-pubkey-alibaba",
-    "alibaba-instance": "kms-pubkey-alibaba",
-    "huawei": "kms-pubkey-huawei",
-}
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 LOGGER = "kms_pubkey"
 
@@ -207,7 +195,9 @@ def _seconds(value: str) -> float:
     return number
 
 
-def _add_key_options(parser: argparse.ArgumentParser, *, key_file: bool = False) -> None:
+def _add_key_options(
+    parser: argparse.ArgumentParser, *, key_file: bool = False, key_metavar: str = "KEY_ID"
+) -> None:
     """KEY_ID and how to ask for it: what `get`, `verify` and `encrypt` share."""
     if key_file:
         parser.add_argument(
@@ -220,7 +210,7 @@ def _add_key_options(parser: argparse.ArgumentParser, *, key_file: bool = False)
             help="use this public key file (PEM or DER) instead of fetching; nothing is sent",
         )
     else:
-        parser.add_argument("key_id", metavar="KEY_ID")
+        parser.add_argument("key_id", metavar=key_metavar)
     parser.add_argument("--endpoint", metavar="URL", help="override the service URL (VPC, emulator)")
     parser.add_argument(
         "--timeout",
@@ -252,8 +242,9 @@ def _add_output_options(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--force", action="store_true", help="let --output replace an existing file")
 
 
-def _add_get_options(parser: argparse.ArgumentParser) -> None:
-    _add_key_options(parser)
+def _add_common_options(parser: argparse.ArgumentParser, key_metavar: str = "KEY_ID") -> None:
+    """`get`'s options, for a vendor's KEY_ID or (kms_pubkey.uri_cli) a key URI."""
+    _add_key_options(parser, key_metavar=key_metavar)
     parser.add_argument("--format", choices=FORMATS, default="pem", help="output format (default: pem)")
     _add_output_options(parser, "key")
 
@@ -304,11 +295,29 @@ def _add_encrypt_options(parser: argparse.ArgumentParser) -> None:
     _add_output_options(parser, "ciphertext")
 
 
-# Each subcommand that works on one vendor's key: (help, its own options, whether --key-file may stand in).
-_KEY_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], bool]] = {
-    "get": ("fetch a public key and print it", _add_get_options, False),
-    "verify": ("check a signature the KMS made, offline (exit 0 valid, 1 not)", _add_verify_options, True),
-    "encrypt": ("encrypt to a KMS key, offline, for the KMS to decrypt", _add_encrypt_options, True),
+class _KeyCommand(NamedTuple):
+    """A subcommand that works on one vendor's key: `get`, `verify`, `encrypt`."""
+
+    help: str
+    add_options: Callable[[argparse.ArgumentParser], None]
+    key_file: bool  # whether --key-file may stand in for fetching
+    description: str | None = None
+
+
+_KEY_COMMANDS = {
+    "get": _KeyCommand(
+        "fetch a public key and print it",
+        _add_common_options,
+        False,
+        "Name the key by vendor and key id (get VENDOR KEY_ID ...), or by a key URI "
+        "(get URI ..., e.g. get awskms:///alias/x).",
+    ),
+    "verify": _KeyCommand(
+        "check a signature the KMS made, offline (exit 0 valid, 1 not)", _add_verify_options, True
+    ),
+    "encrypt": _KeyCommand(
+        "encrypt to a KMS key, offline, for the KMS to decrypt", _add_encrypt_options, True
+    ),
 }
 
 
@@ -321,13 +330,13 @@ def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) 
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     installed = {vendor.name for vendor in vendors}
-    for name, (help_text, add_options, key_file) in _KEY_COMMANDS.items():
-        command_parser = sub.add_parser(name, help=help_text)
+    for name, spec in _KEY_COMMANDS.items():
+        command_parser = sub.add_parser(name, help=spec.help, description=spec.description)
         vendor_sub = command_parser.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
         for vendor in vendors:
             vp = vendor_sub.add_parser(vendor.name, help=vendor.help)
-            add_options(vp)
-            vp.defer_required = key_file
+            spec.add_options(vp)
+            vp.defer_required = spec.key_file
             vendor.add_arguments(vp)
             vp.defer_required = False
             vp.set_defaults(_vendor=vendor, _parser=vp, _run=_RUNS[name])
@@ -342,18 +351,6 @@ def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) 
         command.add_arguments(cp)
         cp.set_defaults(_command=command)
     return parser
-
-
-def _load(group: str) -> list[object]:
-    from importlib.metadata import entry_points
-
-    loaded = []
-    for entry in sorted(entry_points(group=group), key=lambda e: e.name):
-        try:
-            loaded.append(entry.load())
-        except Exception as exc:  # a broken plugin must not take the others down
-            print(f"kms-pubkey: warning: cannot load plugin {entry.name!r}: {exc}", file=sys.stderr)
-    return loaded
 
 
 def to_json(key: PublicKey) -> dict[str, object]:
@@ -582,6 +579,11 @@ _RUNS: dict[str, Callable[[argparse.Namespace], int]] = {"get": _get, "verify": 
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    from kms_pubkey import uri_cli
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if uri_cli.is_uri_get(argv):
+        return _get(uri_cli.get_parser().parse_args(argv[1:]))
     vendors: list[VendorCommand] = _load(VENDOR_GROUP)  # type: ignore[assignment]
     commands: list[Command] = _load(COMMAND_GROUP)  # type: ignore[assignment]
     args = build_parser(vendors, commands).parse_args(argv)

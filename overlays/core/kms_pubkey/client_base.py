@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import attrs
@@ -35,8 +35,10 @@ class Settings:
     endpoint: str
     auth: httpx.Auth
     region: str | None = None
-    secrets: tuple[str | None, ...] = attrs.field(default=(), repr=False)
-    """Masked in any message the service echoes back (secret key, session token...)."""
+    secrets: tuple[str | None, ...] | Callable[[], tuple[str, ...]] = attrs.field(default=(), repr=False)
+    """Masked in any message the service echoes back (secret key, session token...): fixed
+    values, or a function giving the current ones (`CredentialSource.secrets`, for
+    credentials that are refreshed while the client lives)."""
     verify: ssl.SSLContext | bool = True
     shown: tuple[tuple[str, str], ...] = ()
     """More (name, value) pairs for the repr and attributes, e.g. the signature version."""
@@ -69,8 +71,7 @@ def generated_client_args(
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for any generated `Client`: one policy for every vendor."""
-    secrets = tuple(s for s in settings.secrets if s)
-    sync_hooks, async_hooks = transport_hooks(vendor, secrets)
+    sync_hooks, async_hooks = transport_hooks(vendor, current_secrets(settings))
     httpx_args: dict[str, Any] = {
         "auth": settings.auth,
         "event_hooks": async_hooks if asynchronous else sync_hooks,
@@ -89,10 +90,19 @@ def generated_client_args(
     }
 
 
+def current_secrets(settings: Settings) -> Callable[[], tuple[str, ...]]:
+    """The settings' secrets as a function, read again for every error answer."""
+    secrets = settings.secrets
+    if callable(secrets):
+        return secrets
+    fixed = tuple(s for s in secrets if s)
+    return lambda: fixed
+
+
 def transport_hooks(
-    vendor: Vendor, secrets: tuple[str, ...]
+    vendor: Vendor, secrets: Callable[[], tuple[str, ...]]
 ) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
-    return transport.error_hooks(lambda response: error_from_response(vendor, response, secrets))
+    return transport.error_hooks(lambda response: error_from_response(vendor, response, secrets()))
 
 
 _TEXT_FIELDS = ("key_id", "key_version_id", "key_spec", "key_usage", "request_id")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,8 @@ class Credentials:
     secret: str = attrs.field(repr=False)
     token: str | None = attrs.field(default=None, repr=False)
     source: str = "explicit"
+    expiry: datetime | None = None
+    """When temporary credentials stop working (aware, UTC); None for long-lived keys."""
 
     def __attrs_post_init__(self) -> None:
         if not self.access_key_id or not self.secret:
@@ -80,3 +83,18 @@ def read_ini(path: Path) -> configparser.RawConfigParser | None:
     except (OSError, configparser.Error, UnicodeDecodeError) as exc:
         raise ValidationError(f"cannot read {path}: {type(exc).__name__}") from None
     return parser
+
+
+@attrs.frozen
+class Fetcher:
+    """A provider of temporary credentials (metadata service, STS, a process): each call of
+    `fetch` gets a fresh set with its `expiry`, or raises `CredentialsError` naming `name`.
+
+    A credential chain returns one of these, not credentials, when its winning provider is a
+    remote one: nothing is fetched until the first request needs it, so building a client
+    never blocks on the network, and the refresh logic (`kms_pubkey.credential_sources`)
+    decides when to call it again.
+    """
+
+    name: str
+    fetch: Callable[[], Credentials] = attrs.field(repr=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+import ssl
 
 import httpx
 
@@ -40,3 +42,15 @@ def is_loopback(endpoint: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def tls_verify(ca_file: str | os.PathLike[str] | None, setting: str = "ca_file") -> ssl.SSLContext | bool:
+    """Verify servers against the CAs in `ca_file` (PEM) when one is given, else the system store.
+
+    `setting` names the argument or variable it came from, for the message."""
+    if ca_file is None:
+        return True
+    try:
+        return ssl.create_default_context(cafile=os.fspath(ca_file))
+    except (OSError, ssl.SSLError, ValueError, TypeError) as exc:
+        raise ValidationError(f"cannot use {setting} {os.fspath(ca_file)!r}: {type(exc).__name__}") from None

@@ -56,6 +56,13 @@ class SigningError(KmsError):
     """The request could not be built or signed (signer, clock, credentials): nothing was sent."""
 
 
+class CredentialsError(KmsError):
+    """No valid credentials could be obtained: a provider (metadata service, STS, a process, a
+    token file) failed or answered nonsense, and no still-valid credentials were left to use.
+
+    The message names the provider, never a secret."""
+
+
 class TransportError(KmsError):
     """No usable HTTP answer (connect, read or timeout) after every retry."""
 

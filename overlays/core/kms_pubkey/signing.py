@@ -11,15 +11,17 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote, unquote, unquote_plus
 
 import httpx
 
+from kms_pubkey.credentials import Credentials
+
 if TYPE_CHECKING:
-    from kms_pubkey.credentials import Credentials
+    from kms_pubkey.credential_sources import CredentialSource
 
 # -- encoding ---------------------------------------------------------------------------------
 
@@ -104,6 +106,10 @@ EXTENDED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # Alibaba x-acs-date and RPC Timestamp
 HTTP_DATE_FORMAT = "%a, %d %b %Y %H:%M:%S GMT"  # RFC 1123 in English: the KMS-instance `date` header
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+Clock = Callable[[], datetime]
+"""What every signer and credential source reads the time from (injected in tests)."""
 
 
 def utc_now() -> datetime:
@@ -200,19 +206,58 @@ def parse_query(raw: str, *, plus_as_space: bool = False) -> list[tuple[str, str
 # -- the httpx adapter ------------------------------------------------------------------------
 
 
-class NonceAuth(httpx.Auth):
-    """The state of an httpx adapter whose signature takes a fresh time and nonce on every
-    attempt (Alibaba's ACS3 and RPC). Its repr names the access key id, never the secret."""
+class SignerAuth(httpx.Auth):
+    """The httpx adapter every access-key signer shares. Each attempt (a retry, a clock-skew
+    resend) takes one credentials snapshot from the source, so the key id, secret and token in
+    a request always belong together, then calls the signer's pure step `sign`.
+
+    The sync flow reads the source with `get`, the async one with `await aget`, so a refresh
+    never blocks the event loop. The clock is kept as `_clock` (the client wraps it to correct
+    clock skew). The repr names the access key id, or the provider of fetched credentials.
+    """
+
+    requires_request_body = True  # every signature but Alibaba's RPC one hashes the body
+    uses_nonce: ClassVar[bool] = False
+    """True for a signature that carries a nonce (Alibaba's); the others' `sign` gets ""."""
+    shown_fields: ClassVar[tuple[str, ...]] = ()
+    """The signer's own attributes (without their leading `_`) that its repr shows."""
 
     def __init__(
         self,
-        credentials: Credentials,
-        clock: Callable[[], datetime] = utc_now,
+        credentials: Credentials | CredentialSource,
+        *,
+        clock: Clock = utc_now,
         nonce: Callable[[], str] = new_nonce,
     ) -> None:
-        self._credentials = credentials
+        from kms_pubkey.credential_sources import StaticSource  # it imports this module's clock
+
+        self._source: CredentialSource = (
+            StaticSource(credentials) if isinstance(credentials, Credentials) else credentials
+        )
         self._clock = clock
         self._nonce = nonce
 
+    def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
+        """Sign `request` in place with exactly these credentials; no I/O."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(access_key_id={self._credentials.access_key_id!r})"
+        pairs = [self._source.shown(), *((name, getattr(self, "_" + name)) for name in self.shown_fields)]
+        return f"{type(self).__name__}({', '.join(f'{name}={value!r}' for name, value in pairs)})"
+
+    def _signed(self, request: httpx.Request, credentials: Credentials) -> httpx.Request:
+        self.sign(request, credentials, self._clock(), self._nonce() if self.uses_nonce else "")
+        return request
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield self._signed(request, self._source.get())
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.requires_request_body:
+            request.read()
+        yield self._signed(request, self._source.get())
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self.requires_request_body:
+            await request.aread()
+        yield self._signed(request, await self._source.aget())

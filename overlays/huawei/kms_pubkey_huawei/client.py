@@ -18,11 +18,13 @@ from kms_pubkey_huawei_api.types import UNSET, Response
 
 from kms_pubkey import defaults
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
+from kms_pubkey.credential_sources import source_for
+from kms_pubkey.credentials import from_arguments
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import Answer, Operation, Vendor
-from kms_pubkey_huawei.credentials import IamToken, resolve_auth, resolve_project_id
+from kms_pubkey_huawei.credentials import ARGUMENT_NAMES, IamToken, resolve_credentials, resolve_project_id
 from kms_pubkey_huawei.endpoints import resolve_endpoint
 from kms_pubkey_huawei.errors import CLOCK_SKEW, ERROR_CODES, REQUEST_ID_HEADER, VENDOR, read_error
 from kms_pubkey_huawei.signer import AkSkAuth, TokenAuth
@@ -80,17 +82,17 @@ class _HuaweiClient(VendorClient[TransportT]):
     ) -> None:
         base_url = resolve_endpoint(region, endpoint)
         project = resolve_project_id(project_id)
-        found = resolve_auth(access_key, secret_key, security_token, auth_token)
+        given = from_arguments(access_key, secret_key, security_token, ARGUMENT_NAMES)
+        found = resolve_credentials(given, auth_token)
         shown = (("project_id", project),)
         if isinstance(found, IamToken):
             auth: httpx.Auth = TokenAuth(found.token)
             settings = Settings(base_url, auth, region, (found.token,), shown=shown, carries="an IAM token")
         else:
-            auth = AkSkAuth(found, project, clock=clock)
-            carries = "a security token" if found.token else None
-            settings = Settings(
-                base_url, auth, region, (found.secret, found.token), shown=shown, carries=carries
-            )
+            source = source_for(found, clock)
+            auth = AkSkAuth(source, project, clock=clock)
+            carries = "a security token" if source.temporary else None
+            settings = Settings(base_url, auth, region, source.secrets, shown=shown, carries=carries)
         self._open(settings, timeout, max_retries, transport, total_timeout)
 
 

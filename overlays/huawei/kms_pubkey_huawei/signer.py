@@ -14,13 +14,14 @@ injected, so a retry re-signs with a fresh timestamp and tests pin the time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from urllib.parse import unquote
 
 import httpx
 
 from kms_pubkey import signing as kit
+from kms_pubkey.credential_sources import CredentialSource
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.signing import EMPTY_SHA256 as EMPTY_SHA256
 from kms_pubkey.signing import Canonical, Pairs
@@ -129,27 +130,22 @@ def sign_request(
     request.headers["Authorization"] = authorization(credentials.access_key_id, signed, sig)
 
 
-class AkSkAuth(httpx.Auth):
-    """Signs each request (and each retry) with SDK-HMAC-SHA256; no I/O, so it serves sync and async."""
+class AkSkAuth(kit.SignerAuth):
+    """Signs each request (and each retry) with SDK-HMAC-SHA256, from one credentials snapshot each time."""
 
-    requires_request_body = True
+    shown_fields = ("project_id",)
 
     def __init__(
         self,
-        credentials: Credentials,
+        credentials: Credentials | CredentialSource,
         project_id: str | None = None,
-        clock: Callable[[], datetime] = kit.utc_now,
+        clock: kit.Clock = kit.utc_now,
     ) -> None:
-        self._credentials = credentials
+        super().__init__(credentials, clock=clock)
         self._project_id = project_id
-        self._clock = clock
 
-    def __repr__(self) -> str:
-        return f"AkSkAuth(access_key={self._credentials.access_key_id!r}, project_id={self._project_id!r})"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        sign_request(request, self._credentials, sdk_date(self._clock()), self._project_id)
-        yield request
+    def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
+        sign_request(request, credentials, sdk_date(now), self._project_id)
 
 
 class TokenAuth(httpx.Auth):
