@@ -1,7 +1,7 @@
 """Core's key code flows one way: read -> key value -> derive. Imports must follow the flow.
 
 A module may import its own step or an earlier one, never a later one. The one exception is
-the `PublicKey` methods that hand over to `derive` (`to_cryptography`, `verify`...): they
+the `PublicKey` methods that hand over to `derive` (`to_cryptography`, `to_ssh`, `verify`...): they
 import inside their bodies, when called, so that loading the key value loads nothing derived.
 Read from the source (AST), so an import hidden under `TYPE_CHECKING` counts too.
 """
@@ -18,9 +18,11 @@ HANDOVERS = [
     ("PublicKey.derive_shared_secret", "kms_pubkey.derive.agree"),
     ("PublicKey.encapsulate", "kms_pubkey.derive.agree"),
     ("PublicKey.encrypt", "kms_pubkey.derive.encrypt"),
+    ("PublicKey.fingerprint", "kms_pubkey.derive.fingerprint"),
     ("PublicKey.is_valid_signature", "kms_pubkey.derive.verify"),
     ("PublicKey.to_cryptography", "kms_pubkey.derive.crypto"),
     ("PublicKey.to_jwk", "kms_pubkey.derive.jwk"),
+    ("PublicKey.to_ssh", "kms_pubkey.derive.ssh"),
     ("PublicKey.verify", "kms_pubkey.derive.verify"),
 ]
 LAZY_HANDOVERS = {("kms_pubkey.public_key", where) for where, _ in HANDOVERS}

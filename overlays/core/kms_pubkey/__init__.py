@@ -18,6 +18,8 @@ from kms_pubkey.errors import (
     UnsupportedKeyError,
     ValidationError,
 )
+from kms_pubkey.jwk_set import jwks
+from kms_pubkey.jwks_app import AsyncJwksApp, JwksApp
 from kms_pubkey.key_cache import CacheStats, KeyCache
 from kms_pubkey.key_uri import KeyUri, parse_key_uri
 from kms_pubkey.public_key import PublicKey, load_public_key
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ApiError",
+    "AsyncJwksApp",
     "AuthError",
     "CacheStats",
     "CertificateVerificationError",
@@ -34,6 +37,7 @@ __all__ = [
     "CredentialsError",
     "DryRunError",
     "InvalidSignatureError",
+    "JwksApp",
     "KeyCache",
     "KeyFormatError",
     "KeyUri",
@@ -48,6 +52,7 @@ __all__ = [
     "ValidationError",
     "afetch",
     "fetch",
+    "jwks",
     "load_public_key",
     "parse_key_uri",
 ]

@@ -22,7 +22,7 @@ import attrs
 
 from kms_pubkey import defaults
 from kms_pubkey.algorithms import SM2_DEFAULT_ID
-from kms_pubkey.errors import ApiError, KmsError, ValidationError
+from kms_pubkey.errors import ApiError, KmsError, UnsupportedKeyError, ValidationError
 from kms_pubkey.plugins import COMMAND_GROUP, VENDOR_GROUP, VENDOR_WHEELS
 from kms_pubkey.plugins import load_all as _load
 from kms_pubkey.public_key import PublicKey
@@ -30,7 +30,7 @@ from kms_pubkey.public_key import PublicKey
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-FORMATS = ("pem", "der", "jwk", "json")
+FORMATS = ("pem", "der", "jwk", "jwks", "json", "ssh", "fingerprint")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 LOGGER = "kms_pubkey"
 
@@ -377,9 +377,30 @@ def render(key: PublicKey, fmt: str) -> bytes:
         return key.der
     if fmt == "jwk":
         return (json.dumps(key.to_jwk(), indent=2) + "\n").encode("utf-8")
+    if fmt == "jwks":
+        from kms_pubkey.jwk_set import jwks
+
+        return (json.dumps(jwks([key], on_unsupported="error"), indent=2) + "\n").encode("utf-8")
     if fmt == "json":
         return (json.dumps(to_json(key), indent=2) + "\n").encode("utf-8")
+    if fmt == "ssh":
+        return (key.to_ssh() + "\n").encode("ascii")
+    if fmt == "fingerprint":
+        return "".join(f"{kind} {value}\n" for kind, value in fingerprints(key)).encode("ascii")
     return key.pem.encode("ascii")
+
+
+def fingerprints(key: PublicKey) -> list[tuple[str, str]]:
+    """(kind, fingerprint) for every kind that applies to the key (SSH and JWK ones may not)."""
+    from kms_pubkey.derive.fingerprint import KINDS
+
+    found: list[tuple[str, str]] = []
+    for kind in KINDS:
+        try:
+            found.append((kind, key.fingerprint(kind)))
+        except UnsupportedKeyError:
+            continue
+    return found
 
 
 def _stdout(data: bytes) -> None:
@@ -472,7 +493,11 @@ def _get(args: argparse.Namespace) -> int:
         return _fail(_describe(error, args._parser))
     if isinstance(result, DryRunPassed):
         return _dry_run(result)
-    return _write(render(result, args.format), output, force=args.force)
+    try:
+        data = render(result, args.format)
+    except KmsError as error:  # a key with no form in that format (SM2 as ssh or jwk)
+        return _fail(_describe(error, args._parser))
+    return _write(data, output, force=args.force)
 
 
 def _read(path: Path, what: str) -> bytes:

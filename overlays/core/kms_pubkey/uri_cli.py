@@ -13,10 +13,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from kms_pubkey import cli
-from kms_pubkey.errors import KmsError, UnsupportedKeyError
+from kms_pubkey.errors import KmsError
+from kms_pubkey.jwk_set import OnUnsupported, jwks
 from kms_pubkey.key_cache import KeyCache
 from kms_pubkey.public_key import PublicKey
 from kms_pubkey.uri_fetch import fetch
@@ -48,20 +48,8 @@ def get_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def jwks_document(keys: Sequence[PublicKey], on_unsupported: str) -> dict[str, Any]:
-    """The JWKS of `keys`. The one place to switch to `kms_pubkey.jwks(keys, on_unsupported=...)`."""
-    found = []
-    for key in keys:
-        try:
-            found.append(key.to_jwk())
-        except UnsupportedKeyError:
-            if on_unsupported == "error":
-                raise
-    return {"keys": found}
-
-
-def _render(keys: Sequence[PublicKey], on_unsupported: str) -> bytes:
-    return (json.dumps(jwks_document(keys, on_unsupported), indent=2) + "\n").encode("utf-8")
+def _render(keys: Sequence[PublicKey], on_unsupported: OnUnsupported) -> bytes:
+    return (json.dumps(jwks(keys, on_unsupported=on_unsupported), indent=2) + "\n").encode("utf-8")
 
 
 class JwksCommand:
