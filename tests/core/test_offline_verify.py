@@ -157,24 +157,41 @@ def test_openssl_sm2_digest_is_e_computed_from_the_standard(sm2_key: openssl.Key
 
 
 def test_rfc8032_ed25519ph_vector_verifies_as_raw_and_as_digest() -> None:
+    """Huawei's names: RAW is the message M, DIGEST is PH(M) = SHA-512(M) (unconfirmed)."""
     (case,) = load_json("rfc8032", "ed25519ph.json")["cases"]
     public = bytes.fromhex(case["public_key"])
-    key = load_public_key(
-        ed25519.Ed25519PublicKey.from_public_bytes(public).public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+    der = ed25519.Ed25519PublicKey.from_public_bytes(public).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+    key = load_public_key(der, vendor="huawei")
     message, signature = bytes.fromhex(case["message"]), bytes.fromhex(case["signature"])
-    key.verify(signature, message, algorithm="ED25519_PH_SHA_512")
-    key.verify(
-        signature, hashlib.sha512(message).digest(), algorithm="ED25519_PH_SHA_512", message_type="DIGEST"
-    )
+    key.verify(signature, message, algorithm="ED25519_PH_SHA_512", message_type="RAW")
+    key.verify(signature, hashlib.sha512(message).digest(), algorithm="ED25519_PH_SHA_512")  # DIGEST
     flipped = bytes([signature[0] ^ 1]) + signature[1:]
     for bad_signature, bad_message in ((flipped, message), (signature, b"abd"), (signature[:63], message)):
         with pytest.raises(InvalidSignatureError):
-            key.verify(bad_signature, bad_message, algorithm="ED25519_PH_SHA_512")
+            key.verify(bad_signature, bad_message, algorithm="ED25519_PH_SHA_512", message_type="RAW")
     with pytest.raises(ValidationError, match="RAW"):  # pure Ed25519 has no digest form
         key.verify(signature, message, algorithm="ED25519_SHA_512", message_type="DIGEST")
+
+
+def test_aws_ed25519ph_takes_a_digest_that_kms_hashes_again() -> None:
+    """botocore's MessageType doc: ED25519_PH_SHA_512 requires DIGEST and KMS "still performs the
+    SHA-512 prehash": the 64-byte digest is Ed25519ph's message M. So an RFC 8032 signature over
+    M verifies with M given as the DIGEST, and RAW is refused."""
+    (case,) = load_json("rfc8032", "ed25519ph.json")["cases"]
+    der = ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(case["public_key"])).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    key = load_public_key(der, vendor="aws")
+    signature = bytes.fromhex(case["signature"])
+    with pytest.raises(ValidationError, match="takes message type DIGEST"):
+        key.verify(signature, b"abc", algorithm="ED25519_PH_SHA_512", message_type="RAW")
+    with pytest.raises(ValidationError, match="64 bytes, not 3"):  # AWS's default here is DIGEST
+        key.verify(signature, b"abc", algorithm="ED25519_PH_SHA_512")
+    # The vector's M is 3 bytes, so AWS cannot have signed it; a 64-byte M refuses the signature.
+    with pytest.raises(InvalidSignatureError):
+        key.verify(signature, hashlib.sha512(b"abc").digest(), algorithm="ED25519_PH_SHA_512")
 
 
 WYCHEPROOF = [

@@ -44,6 +44,8 @@ class Signing:
     hash: str | None
     keys: frozenset[str]
     message_types: tuple[str, ...]
+    # The service hashes a DIGEST again, as the algorithm's message (AWS ED25519_PH_SHA_512).
+    digest_is_message: bool = False
 
 
 @attrs.frozen
@@ -96,6 +98,9 @@ SIGNING: Final[dict[str, dict[str, Signing]]] = {
         **_signing((RAW, DIGEST), {**_RSA_SIGNING, **_ECDSA, **_EDWARDS, "SM2DSA": ("SM2", "sm3", _SM2)}),
         # ML-DSA signs the message or its 64-byte mu (FIPS 204 external mu), never a hash of it.
         "ML_DSA_SHAKE_256": Signing("MLDSA", None, _ML_DSA, (RAW, EXTERNAL_MU)),
+        # botocore's MessageType doc: ED25519_PH_SHA_512 requires DIGEST, and KMS "still performs
+        # the SHA-512 prehash ... the input is hashed twice": the digest is Ed25519ph's message M.
+        "ED25519_PH_SHA_512": Signing("ED25519PH", "sha512", _ED25519, (DIGEST,), digest_is_message=True),
     },
     # The shared gateway signs digests only (AsymmetricSign takes `Digest`).
     "alibaba": _signing(
@@ -109,6 +114,7 @@ SIGNING: Final[dict[str, dict[str, Signing]]] = {
     ),
     # Huawei's PSS salt length, ECDSA encoding (DER taken, as AWS and OpenSSL use) and SM2 ID
     # handling are unconfirmed: huaweicloudsdkkms only passes names through.
+    # Huawei's ED25519_PH_SHA_512 DIGEST is taken as PH(M) itself (unconfirmed; the emulator agrees).
     "huawei": _signing(
         (RAW, DIGEST),
         {**_RSA_SIGNING, **_ECDSA, **_EDWARDS, "SM2DSA_SM3": ("SM2", "sm3", _SM2)},

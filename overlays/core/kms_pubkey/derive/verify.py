@@ -75,7 +75,10 @@ def check(
         raise ValidationError(f"signature_format must be 'der' or 'raw', not {signature_format!r}")
     limit = algorithms.RAW_MESSAGE_LIMIT.get(vendor) if kind == algorithms.RAW else None
     digest_bytes = 64 if kind == algorithms.EXTERNAL_MU else _DIGEST_BYTES.get(entry.hash or "")
-    verify_one = _SCHEMES[entry.scheme](key, neutral, entry.hash, kind, signature_format, distinguishing_id)
+    hashed_by = algorithms.RAW if entry.digest_is_message else kind  # how the scheme treats the bytes
+    verify_one = _SCHEMES[entry.scheme](
+        key, neutral, entry.hash, hashed_by, signature_format, distinguishing_id
+    )
 
     def run(signature: bytes, message: bytes) -> bool:
         if kind == algorithms.RAW:
