@@ -136,7 +136,7 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
             f"{vendor.name} answered {vendor.operation.name} with a public key of {len(key_text)} "
             "characters, far more than a key"
         )
-    return from_service(key_text, vendor=vendor.name, **fields)
+    return from_service(key_text, vendor=vendor.name, vocabulary=vendor.vocabulary, **fields)
 
 
 def _key_part(key: str) -> str:

@@ -54,6 +54,9 @@ class PublicKey:
     key_agreement_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     encapsulation_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     request_id: str | None = None
+    vocabulary: str | None = None
+    """Whose algorithm names `verify`/`encrypt` take when not the vendor's: "alibaba-instance"
+    for a key from the KMS instance (dedicated gateway), which signs RAW messages by default."""
 
     @property
     def pem(self) -> str:

@@ -40,7 +40,7 @@ def allowed(
     operation's, the service advertised other algorithms for this key, or the algorithm
     does not fit the kind of key (curve, size, SM2 on RSA...).
     """
-    vendor = algorithms.vocabulary(key.vendor)
+    vendor = algorithms.vocabulary(key.vocabulary or key.vendor)
     what = _OPERATIONS[operation]
     names = table.get(vendor, {})
     entry = names.get(algorithm)

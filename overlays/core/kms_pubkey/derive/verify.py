@@ -60,7 +60,7 @@ def check(
 ) -> Check:
     """The remembered `Check` for these names; `ValidationError` for names that do not fit."""
     entry, neutral = allowed(key, "sign", algorithm, algorithms.SIGNING, key.signing_algorithms)
-    vendor = algorithms.vocabulary(key.vendor)
+    vendor = algorithms.vocabulary(key.vocabulary or key.vendor)
     if message_type is None:
         # The vendor's default, unless the algorithm cannot take it: pure Ed25519 signs RAW only.
         default = algorithms.DEFAULT_MESSAGE_TYPE[vendor]
