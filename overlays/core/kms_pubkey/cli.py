@@ -366,6 +366,7 @@ def to_json(key: PublicKey) -> dict[str, object]:
         "key_agreement_algorithms": list(key.key_agreement_algorithms),
         "encapsulation_algorithms": list(key.encapsulation_algorithms),
         "request_id": key.request_id,
+        "vocabulary": key.vocabulary,
         "der": base64.b64encode(key.der).decode("ascii"),
         "pem": key.pem,
     }
