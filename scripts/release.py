@@ -81,7 +81,7 @@ INSTALLS = ("kms-pubkey-aws", "kms-pubkey-alibaba", "kms-pubkey-huawei", "kms-pu
 PLACES = (
     ("overlays/core/kms_pubkey/__init__.py", r'^__version__ = "([^"]*)"$'),
     ("overlays/core/kms_pubkey/defaults.py", r'^USER_AGENT = "kms-pubkey/([^"]*)"$'),
-    *((p.generator_config, r"^package_version_override: (\S*)$") for p in PACKAGES if p.generator_config),
+    *((p.generator_config, r'^package_version_override: "([^"]*)"') for p in PACKAGES if p.generator_config),
 )
 PROJECT_VERSION = r'(?m)^version = "([^"]*)"$'  # the first one is [project]'s
 CHANGELOG_HEADING = r"(?m)^## (\S+) - (\d{4}-\d{2}-\d{2}|unreleased)$"
