@@ -38,10 +38,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
 PYPROJECTS = sorted(
-    str(p.relative_to(ROOT)) for p in [*ROOT.glob("overlays/*/pyproject.toml"), *ROOT.glob("generated/*/pyproject.toml")]
+    str(p.relative_to(ROOT))
+    for p in [*ROOT.glob("overlays/*/pyproject.toml"), *ROOT.glob("generated/*/pyproject.toml")]
 ) + ["emulator/pyproject.toml"]
 OURS = {tomllib.loads((ROOT / p).read_text(encoding="utf-8"))["project"]["name"] for p in PYPROJECTS}
-VERSION = tomllib.loads((ROOT / "overlays/core/pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+VERSION = tomllib.loads((ROOT / "overlays/core/pyproject.toml").read_text(encoding="utf-8"))["project"][
+    "version"
+]
 # overlay -> the generated wheels it pins, which must reach the index before it
 GENERATED_FIRST = {
     "kms_pubkey_aws": ["kms_pubkey_aws_api"],
@@ -61,17 +64,33 @@ def real_env() -> dict[str, str]:
 
 def copy_tree(dest: Path) -> Path:
     """This checkout's tracked and untracked-but-not-ignored files, committed into a new repository."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, check=True, timeout=60,
-    ).stdout.decode("utf-8").split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        .stdout.decode("utf-8")
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():  # a tracked file deleted in the checkout is left out
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name)
-    git = ["git", "-c", "user.name=release test", "-c", "user.email=release-test@127.0.0.1",
-           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+    git = [
+        "git",
+        "-c",
+        "user.name=release test",
+        "-c",
+        "user.email=release-test@127.0.0.1",
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        "init.defaultBranch=main",
+    ]
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "copy"]):
         subprocess.run([*git, *command], cwd=dest, capture_output=True, check=True, timeout=120)
     return dest
@@ -85,10 +104,20 @@ def make(tree: Path, env: Mapping[str, str], *args: str) -> subprocess.Completed
 
 
 def output(result: subprocess.CompletedProcess[str]) -> str:
-    return f"exit {result.returncode}\n--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
+    return (
+        f"exit {result.returncode}\n--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
+    )
 
 
 # -- make version ---------------------------------------------------------------------------------
+
+
+def test_the_readme_release_block_is_what_these_tests_run() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- release:start.*?-->\n```sh\n(.*?)```\n<!-- release:end -->", readme, re.DOTALL)
+    assert block, "README.md has no release block"
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    assert commands == ["make version VERSION=0.2.0", "make release-check", "make publish"]
 
 
 def test_make_version_sets_every_version_and_pin(tmp_path: Path, real_env: dict[str, str]) -> None:
@@ -101,14 +130,16 @@ def test_make_version_sets_every_version_and_pin(tmp_path: Path, real_env: dict[
         pins = [d for d in project.get("dependencies", []) if re.split(r"[=<>!~ ]", d)[0] in OURS]
         for pin in pins:
             assert pin.endswith("==7.8.9"), (file, pin)
-    assert sum(len(tomllib.loads((tree / f).read_text())["project"].get("dependencies", [])) for f in PYPROJECTS)
+    assert sum(
+        len(tomllib.loads((tree / f).read_text())["project"].get("dependencies", [])) for f in PYPROJECTS
+    )
     core = (tree / "overlays/core/kms_pubkey/__init__.py").read_text(encoding="utf-8")
     assert '__version__ = "7.8.9"' in core
     assert 'USER_AGENT = "kms-pubkey/7.8.9"' in (tree / "overlays/core/kms_pubkey/defaults.py").read_text()
     assert "## 7.8.9 - unreleased" in (tree / "CHANGELOG.md").read_text(encoding="utf-8")
-    # The generated packages were regenerated, so the tree is still what the generator makes.
+    # generated/*/pyproject.toml (checked above) got 7.8.9 from the generator configs, regenerated.
     for config in (tree / "generator" / "config").glob("*.yaml"):
-        assert "package_version_override: 7.8.9" in config.read_text(encoding="utf-8")
+        assert 'package_version_override: "7.8.9"' in config.read_text(encoding="utf-8")
     # An undated section is not releasable.
     refused = make(tree, real_env, "release-check")
     assert refused.returncode != 0
@@ -126,7 +157,9 @@ def test_make_version_refuses_a_bad_version(tmp_path: Path, real_env: dict[str, 
 # -- make release-check ---------------------------------------------------------------------------
 
 
-def test_release_check_fails_when_one_pin_is_changed_by_hand(tmp_path: Path, real_env: dict[str, str]) -> None:
+def test_release_check_fails_when_one_pin_is_changed_by_hand(
+    tmp_path: Path, real_env: dict[str, str]
+) -> None:
     tree = copy_tree(tmp_path)
     pyproject = tree / "overlays" / "aws" / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
@@ -134,7 +167,9 @@ def test_release_check_fails_when_one_pin_is_changed_by_hand(tmp_path: Path, rea
     pyproject.write_text(text.replace(f'"kms-pubkey-aws-api=={VERSION}"', '"kms-pubkey-aws-api==0.0.1"'))
     result = make(tree, real_env, "release-check")
     assert result.returncode != 0, output(result)
-    expected = f"overlays/aws/pyproject.toml: pins kms-pubkey-aws-api==0.0.1, expected kms-pubkey-aws-api=={VERSION}"
+    expected = (
+        f"overlays/aws/pyproject.toml: pins kms-pubkey-aws-api==0.0.1, expected kms-pubkey-aws-api=={VERSION}"
+    )
     assert expected in result.stderr, output(result)
 
 
@@ -179,9 +214,22 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
     port = _free_port()
     log = (packages.parent / "pypiserver.log").open("w")
     process = subprocess.Popen(
-        [str(VENV / "bin" / "pypi-server"), "run", "-i", "127.0.0.1", "-p", str(port),
-         "-a", ".", "-P", ".", "--disable-fallback", str(packages)],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(VENV / "bin" / "pypi-server"),
+            "run",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-a",
+            ".",
+            "-P",
+            ".",
+            "--disable-fallback",
+            str(packages),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -228,7 +276,10 @@ def test_publish_uploads_every_file_generated_wheels_first(
     arrived = {p.name: p.stat().st_mtime_ns for p in packages.iterdir()}
     for overlay, generated in GENERATED_FIRST.items():
         for dependency in [*generated, "kms_pubkey"]:
-            assert arrived[f"{dependency}-{VERSION}-py3-none-any.whl"] < arrived[f"{overlay}-{VERSION}-py3-none-any.whl"]
+            assert (
+                arrived[f"{dependency}-{VERSION}-py3-none-any.whl"]
+                < arrived[f"{overlay}-{VERSION}-py3-none-any.whl"]
+            )
 
 
 def test_publishing_the_same_version_again_is_refused(
@@ -292,22 +343,46 @@ def test_installed_from_the_index_fetches_a_key(
     venv.create(env_dir, with_pip=True)
     python = str(env_dir / "bin" / "python")
     install = subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--extra-index-url", f"{url}/simple/", f"{wheel}=={VERSION}"],
-        env=real_env, capture_output=True, text=True, timeout=MAKE_TIMEOUT, check=False,
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--extra-index-url",
+            f"{url}/simple/",
+            f"{wheel}=={VERSION}",
+        ],
+        env=real_env,
+        capture_output=True,
+        text=True,
+        timeout=MAKE_TIMEOUT,
+        check=False,
     )
     assert install.returncode == 0, install.stderr[-4000:]
-    shipped, installed = _installed_record(env_dir, released_tree / "dist" / f"{wheel.replace('-', '_')}-{VERSION}-py3-none-any.whl")
+    shipped, installed = _installed_record(
+        env_dir, released_tree / "dist" / f"{wheel.replace('-', '_')}-{VERSION}-py3-none-any.whl"
+    )
     assert shipped and shipped <= installed
 
     expected: Any = next(k for k in emulator.admin_keys() if k["vendor"] == vendor and k["key_spec"] == spec)
     arguments = [expected["key_id"], "--endpoint", emulator.url, *extra]
     if vendor == "alibaba":
         arguments += ["--key-version-id", expected["key_version_id"]]
-    clean = {k: v for k, v in real_env.items() if not k.startswith(("AWS_", "ALIBABA", "HUAWEI", "CLOUD_SDK", "PYTHON"))}
+    clean = {
+        k: v
+        for k, v in real_env.items()
+        if not k.startswith(("AWS_", "ALIBABA", "HUAWEI", "CLOUD_SDK", "PYTHON"))
+    }
     clean.update(emulator.client_env(), HOME=str(tmp_path))
     fetched = subprocess.run(
         [str(env_dir / "bin" / "kms-pubkey"), "get", vendor, *arguments],
-        env=clean, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        env=clean,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert fetched.returncode == 0, fetched.stderr
     assert fetched.stdout == expected["public_key_pem"]
