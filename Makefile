@@ -74,8 +74,8 @@ bench: ## measure speed, cold start and size against the vendor SDKs (not part o
 	test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
-	# ours, non-editable (a local directory is always rebuilt and reinstalled)
-	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check $(GENERATED) $(OVERLAYS)
+	# ours, non-editable (a local directory is always rebuilt and reinstalled); the emulator serves the key-cache figures
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check $(GENERATED) $(OVERLAYS) $(TOOLS)
 	cd bench && ../$(BENCH_PY) run.py $(BENCH_ARGS)
 
 clean: ## remove virtual environments and build output

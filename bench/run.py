@@ -418,6 +418,37 @@ def readme_only(json_path: Path, readme: Path) -> None:
     write_readme(readme, results)
 
 
+def key_cache(calls: int) -> dict[str, Any]:
+    """`cache.py`: cache hits per call, and `calls` over 50 keys cached vs direct (see its docstring)."""
+    out = subprocess.run(
+        [PY, str(HERE / "cache.py"), "--calls", str(calls)],
+        cwd=HERE,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def cache_table(figures: dict[str, Any]) -> str:
+    hit, cached, direct = figures["hit"], figures["cache"], figures["direct"]
+    label = f"{figures['calls']:,} calls over {figures['keys']} keys"
+    return "\n".join(
+        [
+            "| key cache | value |",
+            "|---|---:|",
+            f"| hit per call, `get` | {hit['sync_us']:.2f} us |",
+            f"| hit per call, `await aget` | {hit['async_us']:.2f} us |",
+            f"| {label}, `KeyCache.get`: wall | {cached['wall_s'] * 1000:.0f} ms |",
+            f"| {label}, `KeyCache.get`: KMS calls | {cached['kms_calls']} |",
+            f"| {label}, direct (one client, a KMS call each): wall | {direct['wall_s'] * 1000:.0f} ms |",
+            f"| {label}, direct: KMS calls | {direct['kms_calls']} |",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cold-rounds", type=int, default=9)
@@ -428,6 +459,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--skip-footprint", action="store_true")
+    parser.add_argument(
+        "--cache-calls", type=int, default=10_000, help="calls over 50 keys, cached vs direct"
+    )
+    parser.add_argument("--cache-only", action="store_true", help="measure the key cache only")
     parser.add_argument("--json", type=Path, default=HERE / "results-latest.json")
     parser.add_argument("--readme", type=Path, help="also rewrite the bench section of this README")
     parser.add_argument("--from-json", type=Path, help="measure nothing: use this saved run (with --readme)")
@@ -436,6 +471,11 @@ def main() -> None:
         if args.readme:
             readme_only(args.from_json, args.readme)
         print(table(json.loads(args.from_json.read_text())["rows"]))
+        return
+
+    if args.cache_only:
+        note(f"key cache: hits, and {args.cache_calls} calls over 50 keys against the emulator")
+        print(cache_table(key_cache(args.cache_calls)))
         return
 
     started = time.perf_counter()
@@ -479,6 +519,8 @@ def main() -> None:
         ]
         note(f"footprint: {', '.join(vendors)} and their vendor SDKs")
         results["footprint"] = footprint(vendors)
+    note(f"key cache: hits, and {args.cache_calls} calls over 50 keys against the emulator")
+    results["key_cache"] = key_cache(args.cache_calls)
     rows = build_rows(results)
     results["rows"] = rows
     results["elapsed_s"] = time.perf_counter() - started
@@ -489,6 +531,8 @@ def main() -> None:
         f"run took {results['elapsed_s']:.0f} s\n"
     )
     print(table(rows))
+    print()
+    print(cache_table(results["key_cache"]))
     missed = [r for r in rows if r["met"] is False]
     met = [r for r in rows if r["met"] is True]
     print(f"\ntargets met: {len(met)}, missed: {len(missed)}")

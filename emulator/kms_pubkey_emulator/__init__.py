@@ -1,4 +1,5 @@
-"""A local KMS emulator speaking AWS, Alibaba Cloud and Huawei Cloud GetPublicKey on one port.
+"""A local KMS emulator speaking AWS, Alibaba Cloud and Huawei Cloud KMS on one port: GetPublicKey,
+and signing, verifying, encrypting, decrypting and deriving with each key's private half.
 
 from kms_pubkey_emulator import Emulator
 with Emulator() as emu:

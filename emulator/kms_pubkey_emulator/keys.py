@@ -1,12 +1,16 @@
 """The key store: one key per (vendor, key spec) the vendor declares and `cryptography` can generate.
 
-Only public keys are kept: the emulator answers GetPublicKey, it never signs or decrypts.
-With a state directory the keys are saved to `<state_dir>/keys.json`, so a restart keeps
-every id (and the disabled flags); without one they live in memory only.
+Each key keeps its private half (PKCS#8 DER), for Sign, Decrypt and DeriveSharedSecret.
+With a state directory the keys are saved to `<state_dir>/keys.json` (mode 0600, private keys
+included: these are throwaway emulator keys), so a restart keeps every id (and the disabled
+flags); without one they live in memory only. A key saved without its private half (by an
+older emulator, or written by hand with only `public_key_pem`) still answers GetPublicKey; the
+operations that need the private half refuse it as the vendor refuses an unusable key.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -23,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 STATE_FILE = "keys.json"
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,11 +36,18 @@ class SpecInfo:
 
     `algorithm` is the neutral name used by `kms_pubkey.read.spec`: `RSA_2048`, `RSA_3072`, `RSA_4096`,
     `P256`, `P384`, `P521`, `SECP256K1`, `ED25519`, `SM2`, `ML_DSA_44/65/87`, `ML_KEM_512/768/1024`.
-    `usage` is the key usage in the vendor's vocabulary (`SIGN_VERIFY`, `ENCRYPT_DECRYPT`, ...).
+    `usage` is the key usage in the vendor's vocabulary (`SIGN_VERIFY`, `ENCRYPT_DECRYPT`, ...)
+    of the key seeded at start; `also` lists the other usages the vendor allows for the spec,
+    for keys made later with `KeyStore.create` (`Emulator.create_key`).
     """
 
     algorithm: str
     usage: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def usages(self) -> tuple[str, ...]:
+        return (self.usage, *self.also)
 
 
 def _ml(module: str, cls: str) -> Callable[[], PrivateKeyTypes] | None:
@@ -93,10 +104,14 @@ def can_generate(algorithm: str) -> bool:
     return algorithm in generators()
 
 
-def generate_public_der(algorithm: str) -> bytes:
+def generate_key(algorithm: str) -> tuple[bytes, bytes]:
+    """(public SubjectPublicKeyInfo DER, private PKCS#8 DER) of a new key."""
     private = generators()[algorithm]()
-    return private.public_key().public_bytes(
+    public = private.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return public, private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
@@ -106,8 +121,6 @@ def default_alias(key_spec: str) -> str:
 
 
 def pem_of(der: bytes) -> str:
-    import base64
-
     body = base64.b64encode(der).decode("ascii")
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) + "\n-----END PUBLIC KEY-----\n"
@@ -126,6 +139,7 @@ class StoredKey:
     public_der: bytes = dataclasses.field(repr=False)
     aliases: tuple[str, ...] = ()
     enabled: bool = True
+    private_der: bytes = dataclasses.field(default=b"", repr=False)
 
     @property
     def public_key_pem(self) -> str:
@@ -143,8 +157,17 @@ class StoredKey:
             "enabled": self.enabled,
         }
 
+    @property
+    def has_private_key(self) -> bool:
+        return bool(self.private_der)
+
+    def private_key(self) -> PrivateKeyTypes:
+        """The private half, for the operations the vendor runs inside KMS (check `has_private_key`)."""
+        return serialization.load_der_private_key(self.private_der, password=None)
+
     def _state(self) -> dict[str, Any]:
-        return {**self.to_json(), "algorithm": self.algorithm}
+        private = base64.b64encode(self.private_der).decode("ascii")
+        return {**self.to_json(), "algorithm": self.algorithm, "private_key_pkcs8": private}
 
     @classmethod
     def _from_state(cls, data: Mapping[str, Any]) -> StoredKey:
@@ -163,6 +186,7 @@ class StoredKey:
             public_der=der,
             aliases=tuple(data.get("aliases", ())),
             enabled=bool(data.get("enabled", True)),
+            private_der=base64.b64decode(data.get("private_key_pkcs8", "")),
         )
 
 
@@ -199,7 +223,7 @@ class KeyStore:
         # Slowest first, so the RSA-4096 keys do not finish last on their own.
         wanted.sort(key=lambda item: item[2].algorithm.startswith("RSA_4096"), reverse=True)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            ders = list(pool.map(lambda item: generate_public_der(item[2].algorithm), wanted))
+            pairs = list(pool.map(lambda item: generate_key(item[2].algorithm), wanted))
         made = [
             StoredKey(
                 vendor=vendor,
@@ -208,15 +232,39 @@ class KeyStore:
                 key_spec=spec,
                 key_usage=info.usage,
                 algorithm=info.algorithm,
-                public_der=der,
+                public_der=public,
                 aliases=(default_alias(spec),),
+                private_der=private,
             )
-            for (vendor, spec, info), der in zip(wanted, ders, strict=True)
+            for (vendor, spec, info), (public, private) in zip(wanted, pairs, strict=True)
         ]
         store = cls([*saved, *made], state_dir)
         if made:
             store.save()
         return store
+
+    def create(self, vendor: str, key_spec: str, info: SpecInfo, usage: str) -> StoredKey:
+        """Make one more key of a spec with one of its usages, as CreateKey would; it gets the
+        alias `alias/emulator-<spec>-<usage>` (lower-cased, `_` and `/` as `-`) while that is free."""
+        if usage not in info.usages or not can_generate(info.algorithm):
+            raise ValueError(f"{vendor} cannot make a {key_spec} key for {usage}")
+        public, private = generate_key(info.algorithm)
+        alias = default_alias(f"{key_spec}_{usage}".replace("/", "_"))
+        with self._lock:
+            key = StoredKey(
+                vendor=vendor,
+                key_id=str(uuid.uuid4()),
+                key_version_id=str(uuid.uuid4()),
+                key_spec=key_spec,
+                key_usage=usage,
+                algorithm=info.algorithm,
+                public_der=public,
+                aliases=() if self.by_alias(vendor, alias) else (alias,),
+                private_der=private,
+            )
+            self._keys[(vendor, key.key_id)] = key
+            self.save()
+        return key
 
     def save(self) -> None:
         """Write the keys to the state directory atomically; nothing without one."""
@@ -227,6 +275,7 @@ class KeyStore:
             self._state_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self._state_dir, prefix=".keys-", suffix=".json")
             try:
+                os.chmod(tmp, 0o600)
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump(data, handle, indent=2)
                 os.replace(tmp, self._state_dir / STATE_FILE)

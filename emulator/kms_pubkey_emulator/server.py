@@ -43,6 +43,7 @@ _ADMIN = Map(
     [
         Rule(f"{ADMIN_PREFIX}/health", endpoint="health", methods=["GET"]),
         Rule(f"{ADMIN_PREFIX}/keys", endpoint="keys", methods=["GET"]),
+        Rule(f"{ADMIN_PREFIX}/keys", endpoint="create", methods=["POST"]),
         Rule(f"{ADMIN_PREFIX}/credentials", endpoint="credentials", methods=["GET"]),
         Rule(f"{ADMIN_PREFIX}/keys/<key_id>/disable", endpoint="disable", methods=["POST"]),
         Rule(f"{ADMIN_PREFIX}/keys/<key_id>/enable", endpoint="enable", methods=["POST"]),
@@ -83,11 +84,24 @@ class EmulatorApp:
             return _json([key.to_json() for key in self.state.keys.all()])
         if endpoint == "credentials":
             return _json(self.state.credentials)
+        if endpoint == "create":
+            return self._create(request)
         vendor = request.args.get("vendor")
         changed = self.state.keys.set_enabled(values["key_id"], endpoint == "enable", vendor)
         if not changed:
             return _json({"error": f"no key {values['key_id']!r}"}, 404)
         return _json([key.to_json() for key in changed])
+
+    def _create(self, request: Request) -> Response:
+        """`POST /_emulator/keys` with `{"vendor", "key_spec", "key_usage"}`: one more key."""
+        try:
+            wanted = json.loads(request.get_data() or b"{}")
+            vendor, spec, usage = wanted["vendor"], wanted["key_spec"], wanted["key_usage"]
+            info = vendor_specs(self.protocols)[vendor][spec]
+            key = self.state.keys.create(vendor, spec, info, usage)
+        except (ValueError, KeyError, TypeError) as error:
+            return _json({"error": f"cannot make that key: {error}"}, 400)
+        return _json(key.to_json(), 201)
 
     def dispatch(self, request: Request) -> Response:
         if request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/"):
@@ -186,6 +200,13 @@ class Emulator:
             if key.key_spec == key_spec:
                 return key
         raise KeyError(f"no {vendor} key with spec {key_spec}")
+
+    def create_key(self, vendor: str, key_spec: str, key_usage: str) -> StoredKey:
+        """One more key of a spec with another usage the vendor allows (`SpecInfo.also`), e.g.
+        `create_key("aws", "ECC_NIST_P256", "KEY_AGREEMENT")`. It joins `keys`, so tests that list
+        every key should make theirs on an emulator of their own."""
+        info = vendor_specs(self._protocols)[vendor][key_spec]
+        return self.store.create(vendor, key_spec, info, key_usage)
 
     def set_enabled(self, key_id: str, enabled: bool, vendor: str | None = None) -> None:
         if not self.store.set_enabled(key_id, enabled, vendor):

@@ -4,7 +4,8 @@ Usage: python dkms_oracle.py MODE < JSON-ARGS; prints one JSON document.
 
 - fetch: the official `alibabacloud-dkms-gcs` client fetches each key id from an endpoint;
 - sign: the SDK's own string-to-sign and RSA signer over given headers and key;
-- proto: the SDK's generated protobuf classes encode/decode given messages.
+- proto: the SDK's generated protobuf classes encode/decode given messages;
+- crypto: the official client's Sign, Verify, Encrypt and Decrypt, one per call (bytes as Base64).
 """
 
 from __future__ import annotations
@@ -53,6 +54,74 @@ def fetch(args: dict) -> dict:
     return out
 
 
+def _error(error: Exception) -> dict:
+    data = getattr(error, "data", None)
+    return {
+        "ok": False,
+        "type": type(error).__name__,
+        "code": getattr(error, "code", None),
+        "message": str(getattr(error, "message", error))[:500],
+        "http_code": data.get("httpCode") if isinstance(data, dict) else None,
+    }
+
+
+def crypto(args: dict) -> dict:
+    from openapi.models import Config
+    from openapi_util.models import RuntimeOptions
+    from sdk import models
+    from sdk.client import Client
+
+    client = Client(
+        Config(
+            protocol=args["protocol"],
+            endpoint=args["endpoint"],
+            client_key_file=args["client_key_file"],
+            password=args["password"],
+            read_timeout=10000,
+            connect_timeout=5000,
+        )
+    )
+    raw = lambda name, call: base64.b64decode(call[name]) if call.get(name) is not None else None  # noqa: E731
+    results = []
+    for call in args["calls"]:
+        runtime = RuntimeOptions(autoretry=False, max_attempts=1)
+        try:
+            if call["op"] == "sign":
+                answer = client.sign_with_options(
+                    models.SignRequest(key_id=call["key_id"], algorithm=call["algorithm"],
+                                       message=raw("message", call), message_type=call.get("message_type")),
+                    runtime,
+                )
+                out = {"signature": base64.b64encode(answer.signature).decode(),
+                       "message_type": answer.message_type, "algorithm": answer.algorithm}
+            elif call["op"] == "verify":
+                answer = client.verify_with_options(
+                    models.VerifyRequest(key_id=call["key_id"], algorithm=call["algorithm"],
+                                         message=raw("message", call), message_type=call.get("message_type"),
+                                         signature=raw("signature", call)),
+                    runtime,
+                )
+                out = {"value": answer.value}
+            elif call["op"] == "encrypt":
+                answer = client.encrypt_with_options(
+                    models.EncryptRequest(key_id=call["key_id"], algorithm=call["algorithm"],
+                                          plaintext=raw("plaintext", call)),
+                    runtime,
+                )
+                out = {"ciphertext": base64.b64encode(answer.ciphertext_blob).decode()}
+            else:
+                answer = client.decrypt_with_options(
+                    models.DecryptRequest(key_id=call["key_id"], algorithm=call["algorithm"],
+                                          ciphertext_blob=raw("ciphertext", call)),
+                    runtime,
+                )
+                out = {"plaintext": base64.b64encode(answer.plaintext).decode()}
+            results.append({"ok": True, "key_id": answer.key_id, "request_id": answer.request_id, **out})
+        except Exception as error:  # report, do not crash: the test decides
+            results.append(_error(error))
+    return {"results": results}
+
+
 def sign(args: dict) -> dict:
     from alibabacloud_darabonba_signature_util.signer import Signer
     from openapi_util.client import Client as Util
@@ -83,4 +152,4 @@ def proto(args: dict) -> dict:
 
 if __name__ == "__main__":
     mode, raw = sys.argv[1], sys.stdin.read()
-    print(json.dumps({"fetch": fetch, "sign": sign, "proto": proto}[mode](json.loads(raw))))
+    print(json.dumps({"fetch": fetch, "sign": sign, "proto": proto, "crypto": crypto}[mode](json.loads(raw))))

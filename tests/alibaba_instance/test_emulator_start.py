@@ -108,7 +108,7 @@ def test_unknown_api_name_is_the_gateways_protobuf_error(dkms_oracle: Any, fresh
         headers={
             "content-type": "application/x-protobuf",
             "x-kms-apiversion": "dkms-gcs-0.2",
-            "x-kms-apiname": "Encrypt",
+            "x-kms-apiname": "GenerateDataKey",
         },
         timeout=10,
     )
@@ -118,7 +118,7 @@ def test_unknown_api_name_is_the_gateways_protobuf_error(dkms_oracle: Any, fresh
         {"messages": [], "decode": [{"type": "Error", "data": base64.b64encode(answer.content).decode()}]},
     )["decoded"][0]
     assert (decoded["StatusCode"], decoded["ErrorCode"]) == (400, "InvalidApiName")
-    assert "Encrypt" in decoded["ErrorMessage"]
+    assert "GenerateDataKey" in decoded["ErrorMessage"]
 
 
 def test_a_restart_with_the_same_state_dir_keeps_them(tmp_path: Path) -> None:

@@ -10,10 +10,21 @@ from pathlib import Path
 import pytest
 
 from kms_pubkey import KmsError, ValidationError
-from kms_pubkey.credentials import Credentials
+from kms_pubkey.credentials import Credentials, from_arguments
 from kms_pubkey_aws import AsyncAwsKmsClient, AwsKmsClient
-from kms_pubkey_aws.credentials import resolve_credentials, resolve_region
+from kms_pubkey_aws.credentials import chain, resolve_region
+from kms_pubkey_aws.credentials.config import load_config
 from kms_pubkey_aws.endpoints import resolve_endpoint
+
+
+def resolve_credentials(
+    key_id: str | None = None, secret: str | None = None, token: str | None = None, profile: str | None = None
+) -> Credentials:
+    """The chain as the client calls it, for the static providers these tests cover."""
+    explicit = from_arguments(key_id, secret, token, ("access_key_id", "secret_access_key", "session_token"))
+    found = chain.resolve_credentials(explicit, load_config(profile))
+    assert isinstance(found, Credentials)
+    return found
 
 
 def _write(home: Path, name: str, text: str) -> Path:

@@ -95,7 +95,12 @@ def test_jwk(emulator, env, spec):
         raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         assert (jwk["kty"], jwk["crv"]) == ("OKP", "Ed25519")
         assert jwk["x"] == base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    assert jwk.get("kid") == f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key['key_id']}"
+    # The kid is the RFC 7638 thumbprint (joserfc's), never the ARN with its account and region.
+    from joserfc.jwk import import_key
+
+    assert jwk["kid"] == import_key(jwk).thumbprint()
+    assert ACCOUNT not in json.dumps(jwk)
+    assert jwk["use"] == "sig"
 
 
 @pytest.mark.parametrize(

@@ -159,7 +159,7 @@ def test_get_help_lists_a_missing_vendor_with_its_wheel(env):
         # No credentials: the command line has no flags for keys, so no Python arguments are named.
         (
             ("get", "aws", "k", "--region", "us-east-1"),
-            {},
+            {"AWS_EC2_METADATA_DISABLED": "true"},  # else the chain's last step is instance metadata
             "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add a profile to "
             "~/.aws/credentials (chosen by --profile or AWS_PROFILE)",
         ),
@@ -189,6 +189,7 @@ def test_library_users_keep_the_python_form(monkeypatch, tmp_path):
         if name.startswith(CLEARED):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     with pytest.raises(ValidationError) as caught:
         AwsKmsClient(access_key_id="a", secret_access_key="b")
     assert str(caught.value) == "no AWS region: pass region=, or set AWS_REGION or a profile region"

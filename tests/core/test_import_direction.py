@@ -1,7 +1,8 @@
 """Core's key code flows one way: read -> key value -> derive. Imports must follow the flow.
 
 A module may import its own step or an earlier one, never a later one. The one exception is
-the pair of `PublicKey` methods that hand over to `derive` (`to_cryptography`, `to_jwk`): they
+the `PublicKey` methods that hand over to `derive` (`to_cryptography`, `to_jwk`, `to_ssh`,
+`fingerprint`): they
 import inside their bodies, when called, so that loading the key value loads nothing derived.
 Read from the source (AST), so an import hidden under `TYPE_CHECKING` counts too.
 """
@@ -17,6 +18,8 @@ STEPS = {"read": 0, "key": 1, "derive": 2}
 LAZY_HANDOVERS = {
     ("kms_pubkey.public_key", "PublicKey.to_cryptography"),
     ("kms_pubkey.public_key", "PublicKey.to_jwk"),
+    ("kms_pubkey.public_key", "PublicKey.to_ssh"),
+    ("kms_pubkey.public_key", "PublicKey.fingerprint"),
 }
 
 
@@ -118,8 +121,10 @@ def test_the_handovers_are_the_only_lazy_imports_back_and_they_are_lazy() -> Non
         if step_of(target) == "derive"
     ]
     assert sorted(back) == [
+        ("PublicKey.fingerprint", "kms_pubkey.derive.fingerprint"),
         ("PublicKey.to_cryptography", "kms_pubkey.derive.crypto"),
         ("PublicKey.to_jwk", "kms_pubkey.derive.jwk"),
+        ("PublicKey.to_ssh", "kms_pubkey.derive.ssh"),
     ]
 
 

@@ -69,6 +69,8 @@ COVERAGE: dict[str, dict[str, str]] = {
         "from kms_pubkey_alibaba import AlibabaKmsClient": "python:alibaba",
         "from kms_pubkey_alibaba import AlibabaKmsInstanceClient": "python:alibaba-instance",
         "from kms_pubkey_huawei import HuaweiKmsClient": "python:huawei",
+        "import asyncio": "python:key-uris",  # tests/docs/test_readme_key_uris.py
+        "import kms_pubkey": "python:jwks",
         ". .venv/bin/activate": "tests/cli/test_readme_cli.py",
         "specs/            hand-written OpenAPI 3.0 documents, one per API": "layout",
         "make help             # every target": "make",
@@ -338,6 +340,41 @@ def test_readme_huawei_snippet(
     key = namespace["key"]
     assert (key.vendor, key.key_id, key.key_spec) == ("huawei", HUAWEI_DOC_KEY_ID, "EC_P256")
     assert key.pem == listed(emu, "huawei", key_id=HUAWEI_DOC_KEY_ID)["public_key_pem"] == made["huawei"]
+
+
+def test_readme_jwks_snippet(
+    docs_emulator: tuple[Emulator, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`key` is the AWS snippet's key, fetched from the emulator; `other` a key made here.
+
+    The claims are checked against joserfc (thumbprint), cryptography (the OpenSSH line) and
+    the WSGI app's own answer; tests/jwks/ checks these against pyjwt, joserfc and ssh-keygen.
+    """
+    from joserfc.jwk import import_key
+
+    from kms_pubkey_aws import AwsKmsClient
+
+    emu, _ = docs_emulator
+    emulator_env(monkeypatch, emu, AWS_ENDPOINT_URL_KMS=emu.url)
+    with AwsKmsClient("eu-west-1") as kms:
+        key = kms.get_public_key("alias/signing")
+    other = kms_pubkey.load_public_key(_pem(ec.generate_private_key(ec.SECP384R1()).public_key()))
+    snippet = block("README.md", "python:jwks").text
+    namespace: dict[str, Any] = {"key": key, "other": other}
+    values = run_snippet(snippet, namespace)
+    assert comment_claims(snippet, values) == 1  # the to_jwk() members
+    jwk = values[line_of(snippet, "key.to_jwk()")]
+    assert jwk["kid"] == import_key(jwk).thumbprint()
+    assert values[line_of(snippet, 'key.to_jwk(kid="key_id")["kid"]')] == key.key_id.rsplit("/", 1)[1]
+    assert [k["kid"] for k in namespace["document"]["keys"]] == [jwk["kid"], other.to_jwk()["kid"]]
+    openssh = serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ssh = key.to_cryptography().public_bytes(*openssh)
+    assert values[line_of(snippet, "key.to_ssh()")] == ssh.decode()
+    assert values[line_of(snippet, 'key.fingerprint("ssh-sha256")')].startswith("SHA256:")
+    answers: list[str] = []
+    app = namespace["app"]
+    body = b"".join(app({"REQUEST_METHOD": "GET"}, lambda status, headers: answers.append(status)))
+    assert answers == ["200 OK"] and json.loads(body) == namespace["document"]
 
 
 def test_readme_error_classes_are_the_sdks() -> None:

@@ -1,4 +1,5 @@
-"""Alibaba Cloud KMS, shared gateway: RPC-style `GetPublicKey` (API 2016-01-20) behind the POP gateway.
+"""Alibaba Cloud KMS, shared gateway: RPC-style `GetPublicKey` (API 2016-01-20) behind the POP gateway,
+and `AsymmetricSign`, `AsymmetricVerify`, `AsymmetricEncrypt`, `AsymmetricDecrypt` (`alibaba_operations.py`).
 
 Both signatures are checked strictly, from what arrived on the wire:
 
@@ -35,6 +36,8 @@ Answers are JSON (`application/json;charset=utf-8`) with an `x-acs-request-id` h
 | unknown key, alias or key version | 404 | `Forbidden.KeyNotFound` |
 | disabled key | 400 | `Forbidden.KeyNotEnabled` |
 | `DryRun=true` on a request that would succeed | 400 | `DryRunOperationError` |
+| no `Algorithm`, `Digest`, `Value`, `Plaintext` or `CiphertextBlob` an action needs | 400 | `Missing<Name>` |
+| an algorithm, digest, Base64 value, plaintext or ciphertext that does not fit | 400 | `InvalidParameter` |
 
 The signatures are rebuilt here from the vendor's rules (`acs3_string_to_sign`, `rpc_string_to_sign`),
 and tests check them against the official SDK's own signer; the official
@@ -44,6 +47,7 @@ and tests check them against the official SDK's own signer; the official
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -57,8 +61,13 @@ from werkzeug.wrappers import Request, Response
 from kms_pubkey_emulator import wire
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
+from kms_pubkey_emulator.vendors import alibaba_operations
+from kms_pubkey_emulator.vendors.alibaba_operations import AlibabaError
 
 ACTION = "GetPublicKey"
+# The asymmetric actions (parameters and answers from alibabacloud-kms20160120's models).
+# The digest is always the caller's: the shared gateway signs digests only.
+CRYPTO_ACTIONS = ("AsymmetricSign", "AsymmetricVerify", "AsymmetricEncrypt", "AsymmetricDecrypt")
 API_VERSION = "2016-01-20"
 CONTENT_TYPE = "application/json;charset=utf-8"
 STS_PREFIX = "STS."
@@ -71,18 +80,10 @@ RPC_SIGNATURE_METHOD = "HMAC-SHA1"
 RPC_SIGNATURE_VERSION = "1.0"
 
 
-class AlibabaError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.status = status
-
-
 # Both gateways serve these keys (the dedicated one imports this table); SM2 is never seeded.
 KEY_SPECS: Mapping[str, SpecInfo] = {
-    "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY"),
-    "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT"),
+    "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY", ("ENCRYPT/DECRYPT",)),
+    "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT", ("SIGN/VERIFY",)),
     "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
     "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
     "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),
@@ -308,7 +309,7 @@ class AlibabaProtocol:
                 action, version, params = verify_acs3(request, body, state)
             else:
                 action, version, params = verify_rpc(request, body, state)
-            if action != ACTION:
+            if action != ACTION and action not in CRYPTO_ACTIONS:
                 raise AlibabaError(
                     "InvalidAction.NotFound",
                     f"Specified api is not found, please check your url and method. Action: {action}",
@@ -316,11 +317,36 @@ class AlibabaProtocol:
                 )
             if version != API_VERSION:
                 raise AlibabaError("InvalidVersion", "Specified parameter Version is not valid.")
-            return self._get_public_key(params, state)
+            key = self._key(params, state)
+            request_id = _request_id()
+            answer: dict[str, Any] = {
+                "KeyId": key.key_id,
+                "KeyVersionId": key.key_version_id,
+                "RequestId": request_id,
+            }
+            answer.update(self._answer(action, params, key))
+            return _json(answer, 200, request_id)
         except AlibabaError as error:
             return _error(error, request)
 
-    def _get_public_key(self, params: Mapping[str, str], state: EmulatorState) -> Response:
+    def _answer(self, action: str, params: Mapping[str, str], key: StoredKey) -> dict[str, Any]:
+        if action == ACTION:
+            return {"PublicKey": key.public_key_pem}
+        algorithm = _required(params, "Algorithm")
+        if action == "AsymmetricSign":
+            signature = alibaba_operations.sign(key, algorithm, _blob(params, "Digest"), "DIGEST")
+            return {"Value": _b64(signature)}
+        if action == "AsymmetricVerify":
+            digest, signature = _blob(params, "Digest"), _blob(params, "Value")
+            return {"Value": alibaba_operations.verify(key, algorithm, signature, digest, "DIGEST")}
+        if action == "AsymmetricEncrypt":
+            ciphertext = alibaba_operations.encrypt(key, algorithm, _blob(params, "Plaintext"))
+            return {"CiphertextBlob": _b64(ciphertext)}
+        plaintext = alibaba_operations.decrypt(key, algorithm, _blob(params, "CiphertextBlob"))
+        return {"Plaintext": _b64(plaintext)}
+
+    def _key(self, params: Mapping[str, str], state: EmulatorState) -> StoredKey:
+        """The enabled key `KeyId` and `KeyVersionId` name; `DryRun=true` stops here."""
         key_id, key_version_id = params.get("KeyId"), params.get("KeyVersionId")
         if not key_id:
             raise AlibabaError("MissingKeyId", "KeyId is mandatory for this action.")
@@ -337,14 +363,26 @@ class AlibabaProtocol:
                 "DryRunOperationError",
                 "The request would have succeeded, but the DryRun flag is set.",
             )
-        request_id = _request_id()
-        body = {
-            "KeyId": key.key_id,
-            "KeyVersionId": key.key_version_id,
-            "PublicKey": key.public_key_pem,
-            "RequestId": request_id,
-        }
-        return _json(body, 200, request_id)
+        return key
+
+
+def _required(params: Mapping[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise AlibabaError(f"Missing{name}", f"{name} is mandatory for this action.")
+    return value
+
+
+def _blob(params: Mapping[str, str], name: str) -> bytes:
+    """A Base64 parameter (the models say Digest, Value, Plaintext and CiphertextBlob are Base64)."""
+    try:
+        return base64.b64decode(_required(params, name), validate=True)
+    except (binascii.Error, ValueError):
+        raise alibaba_operations.invalid(name, " It is not Base64.") from None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 PROTOCOL = AlibabaProtocol()

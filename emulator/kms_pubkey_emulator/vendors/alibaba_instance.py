@@ -1,4 +1,5 @@
-"""Alibaba Cloud KMS instance, dedicated gateway: protobuf `GetPublicKey`, chosen by `x-kms-apiname`.
+"""Alibaba Cloud KMS instance, dedicated gateway: protobuf `GetPublicKey`, `Sign`, `Verify`,
+`Encrypt` and `Decrypt`, chosen by `x-kms-apiname`.
 
 It serves the same keys as the shared gateway (vendor name `alibaba`). Its credentials are
 one ClientKey, made at start (the `credentials` hook) and written, like the console hands them
@@ -22,15 +23,20 @@ ClientKey's public key over the string to sign, rebuilt here from what arrived o
 | case | status | ErrorCode |
 | --- | --- | --- |
 | `x-kms-apiversion` missing or not `dkms-gcs-0.2` | 400 | `InvalidApiVersion` |
-| `x-kms-apiname` not `GetPublicKey` (the message names it) | 400 | `InvalidApiName` |
+| `x-kms-apiname` not one of the five above (the message names it) | 400 | `InvalidApiName` |
 | `x-kms-signaturemethod` missing or not `RSA_PKCS1_SHA_256` | 400 | `InvalidParam` |
 | `date` missing or not RFC 1123 | 400 | `InvalidParam` |
 | `x-kms-acccesskeyid` missing | 400 | `MissingParameter` |
 | `date` more than 15 minutes off | 400 | `RequestTimeTooSkewed` |
 | unknown ClientKey, bad `Authorization`, wrong signature or body hash | 401 | `Rejected.Unauthorized` |
-| body is not a `GetPublicKeyRequest`, or has no KeyId | 400 | `InvalidParameter` |
+| body is not the API's request message, or has no KeyId | 400 | `InvalidParameter` |
+| an algorithm, message type, digest, plaintext or ciphertext that does not fit | 400 | `InvalidParameter` |
 | unknown key or alias | 404 | `Forbidden.KeyNotFound` |
 | disabled key | 400 | `Forbidden.KeyNotEnabled` |
+
+Sign takes `MessageType` RAW (the default, as the SDK's model says) or DIGEST (`Message` is then
+the digest; a request with only the older `Digest` field is read as DIGEST). Verify answers
+`Value` false for a bad signature. Algorithms: `alibaba_operations.py`.
 
 The 400 codes are the vendor's published common error codes; the 401/404 codes follow the
 vendor's naming (`Rejected.*`, `Forbidden.*`) where no page was at hand to confirm them.
@@ -63,13 +69,15 @@ from werkzeug.wrappers import Request, Response
 from kms_pubkey_emulator import protobuf
 from kms_pubkey_emulator.keys import StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
-from kms_pubkey_emulator.vendors import alibaba
+from kms_pubkey_emulator.vendors import alibaba, alibaba_operations
+from kms_pubkey_emulator.vendors.alibaba_operations import AlibabaError
 
 CONTENT_TYPE = "application/x-protobuf"
 API_VERSION = "dkms-gcs-0.2"
 SIGNATURE_METHOD = "RSA_PKCS1_SHA_256"
 ACCESS_KEY_HEADER = "x-kms-acccesskeyid"
 SUBDIR = "alibaba-instance"
+API_NAMES = ("GetPublicKey", "Sign", "Verify", "Encrypt", "Decrypt")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -289,16 +297,42 @@ class AlibabaInstanceProtocol:
             body = request.get_data(cache=True)
             self._verify(request, body, state)
             try:
-                key_id = protobuf.get_public_key_request_key_id(body)
+                answer = self._answer(request.headers["x-kms-apiname"], body, state, request_id)
             except protobuf.DecodeError:
                 raise InstanceError(
                     400, "InvalidParameter", "The specified parameter is not valid."
                 ) from None
-            key = self._resolve(key_id, state)
         except InstanceError as error:
             return _error(error.status, error.code, error.message, request_id)
-        answer = protobuf.get_public_key_response(key.key_id, key.public_key_pem, request_id)
+        except AlibabaError as error:
+            return _error(error.status, error.code, error.message, request_id)
         return Response(answer, status=200, content_type=CONTENT_TYPE)
+
+    def _answer(self, api_name: str, body: bytes, state: EmulatorState, request_id: str) -> bytes:
+        if api_name == "GetPublicKey":
+            key = self._resolve(protobuf.get_public_key_request_key_id(body), state)
+            return protobuf.get_public_key_response(key.key_id, key.public_key_pem, request_id)
+        if api_name in ("Sign", "Verify"):
+            names = protobuf.SIGN_REQUEST if api_name == "Sign" else protobuf.VERIFY_REQUEST
+            got = protobuf.fields(body, names)
+            key = self._resolve(protobuf.text(got["KeyId"]), state)
+            algorithm = protobuf.text(got["Algorithm"])
+            message_type = protobuf.text(got["MessageType"]) or ("DIGEST" if got["Digest"] else "RAW")
+            data = got["Message"] or got["Digest"]
+            if api_name == "Sign":
+                signature = alibaba_operations.sign(key, algorithm, data, message_type)
+                return protobuf.sign_response(key.key_id, signature, request_id, algorithm, message_type)
+            valid = alibaba_operations.verify(key, algorithm, got["Signature"], data, message_type)
+            return protobuf.verify_response(key.key_id, valid, request_id, algorithm, message_type)
+        names = protobuf.ENCRYPT_REQUEST if api_name == "Encrypt" else protobuf.DECRYPT_REQUEST
+        got = protobuf.fields(body, names)
+        key = self._resolve(protobuf.text(got["KeyId"]), state)
+        algorithm = protobuf.text(got["Algorithm"])
+        if api_name == "Encrypt":
+            ciphertext = alibaba_operations.encrypt(key, algorithm, got["Plaintext"])
+            return protobuf.encrypt_response(key.key_id, ciphertext, request_id, algorithm)
+        plaintext = alibaba_operations.decrypt(key, algorithm, got["CiphertextBlob"])
+        return protobuf.decrypt_response(key.key_id, plaintext, request_id, algorithm)
 
     def _verify(self, request: Request, body: bytes, state: EmulatorState) -> None:
         headers = request.headers
@@ -306,7 +340,7 @@ class AlibabaInstanceProtocol:
         if version != API_VERSION:
             raise InstanceError(400, "InvalidApiVersion", f'The ApiVersion "{version or ""}" is invalid.')
         api_name = headers.get("x-kms-apiname", "")
-        if api_name != "GetPublicKey":
+        if api_name not in API_NAMES:
             raise InstanceError(400, "InvalidApiName", f'The ApiName "{api_name}" is invalid.')
         method = headers.get("x-kms-signaturemethod")
         if method is None:

@@ -1,4 +1,5 @@
-"""AWS KMS, JSON 1.1 protocol: `TrentService.GetPublicKey`, with SigV4 checked as AWS checks it.
+"""AWS KMS, JSON 1.1 protocol: `TrentService.GetPublicKey`, with SigV4 checked as AWS checks it,
+and Sign, Verify, Encrypt, Decrypt and DeriveSharedSecret (`aws_operations.py`).
 
 Error answers are HTTP 400 with `Content-Type: application/x-amz-json-1.1`, a body
 `{"__type": "<Code>", "message": "..."}` and an `x-amzn-RequestId` header, as KMS sends them:
@@ -28,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 from kms_pubkey_emulator import wire
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
+from kms_pubkey_emulator.vendors.aws_operations import OPERATIONS, AwsError, algorithms
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "TrentService."
@@ -39,14 +41,6 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([^:]+):(\d{12}):key/(.+)$")
 _ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([^:]+):(\d{12}):(alias/.+)$")
 
-_RSA_SIGN = (
-    "RSASSA_PSS_SHA_256",
-    "RSASSA_PSS_SHA_384",
-    "RSASSA_PSS_SHA_512",
-    "RSASSA_PKCS1_V1_5_SHA_256",
-    "RSASSA_PKCS1_V1_5_SHA_384",
-    "RSASSA_PKCS1_V1_5_SHA_512",
-)
 # The deprecated CustomerMasterKeySpec enum stops at SM2; newer specs are answered without it.
 _LEGACY_SPECS = frozenset(
     {
@@ -60,43 +54,6 @@ _LEGACY_SPECS = frozenset(
         "SM2",
     }
 )
-
-
-def _algorithms(key: StoredKey) -> dict[str, list[str]]:
-    """The algorithm lists KMS returns for a key spec and usage (absent lists are not sent)."""
-    spec, usage = key.key_spec, key.key_usage
-    if usage == "SIGN_VERIFY":
-        if spec.startswith("RSA_"):
-            return {"SigningAlgorithms": list(_RSA_SIGN)}
-        if spec in ("ECC_NIST_P256", "ECC_SECG_P256K1"):
-            return {"SigningAlgorithms": ["ECDSA_SHA_256"]}
-        if spec == "ECC_NIST_P384":
-            return {"SigningAlgorithms": ["ECDSA_SHA_384"]}
-        if spec == "ECC_NIST_P521":
-            return {"SigningAlgorithms": ["ECDSA_SHA_512"]}
-        if spec == "ECC_NIST_EDWARDS25519":
-            return {"SigningAlgorithms": ["ED25519_SHA_512", "ED25519_PH_SHA_512"]}
-        if spec.startswith("ML_DSA_"):
-            return {"SigningAlgorithms": ["ML_DSA_SHAKE_256"]}
-        if spec == "SM2":
-            return {"SigningAlgorithms": ["SM2DSA"]}
-    if usage == "ENCRYPT_DECRYPT":
-        if spec == "SM2":
-            return {"EncryptionAlgorithms": ["SM2PKE"]}
-        return {"EncryptionAlgorithms": ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]}
-    if usage == "KEY_AGREEMENT":
-        return {"KeyAgreementAlgorithms": ["ECDH"]}
-    if usage == "ENCAPSULATE_DECAPSULATE":
-        return {"EncapsulationAlgorithms": ["ML_KEM"]}
-    return {}
-
-
-class AwsError(Exception):
-    def __init__(self, code: str, message: str | None, status: int = 400) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 def _json_response(body: Mapping[str, Any], status: int = 200) -> Response:
@@ -265,12 +222,13 @@ class AwsProtocol:
 
     name = "aws"
     key_specs: Mapping[str, SpecInfo] = {
-        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY"),
-        "RSA_3072": SpecInfo("RSA_3072", "SIGN_VERIFY"),
-        "RSA_4096": SpecInfo("RSA_4096", "ENCRYPT_DECRYPT"),
-        "ECC_NIST_P256": SpecInfo("P256", "SIGN_VERIFY"),
-        "ECC_NIST_P384": SpecInfo("P384", "SIGN_VERIFY"),
-        "ECC_NIST_P521": SpecInfo("P521", "KEY_AGREEMENT"),
+        # Usages per spec as the KMS developer guide's key spec table allows them.
+        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
+        "RSA_3072": SpecInfo("RSA_3072", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
+        "RSA_4096": SpecInfo("RSA_4096", "ENCRYPT_DECRYPT", ("SIGN_VERIFY",)),
+        "ECC_NIST_P256": SpecInfo("P256", "SIGN_VERIFY", ("KEY_AGREEMENT",)),
+        "ECC_NIST_P384": SpecInfo("P384", "SIGN_VERIFY", ("KEY_AGREEMENT",)),
+        "ECC_NIST_P521": SpecInfo("P521", "KEY_AGREEMENT", ("SIGN_VERIFY",)),
         "ECC_SECG_P256K1": SpecInfo("SECP256K1", "SIGN_VERIFY"),
         "ECC_NIST_EDWARDS25519": SpecInfo("ED25519", "SIGN_VERIFY"),
         "SM2": SpecInfo("SM2", "SIGN_VERIFY"),
@@ -290,7 +248,8 @@ class AwsProtocol:
             body = request.get_data(cache=True)
             region = verify_sigv4(request, body, state)
             target = request.headers.get("X-Amz-Target", "")
-            if target != TARGET_PREFIX + "GetPublicKey":
+            operation = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
+            if operation != "GetPublicKey" and operation not in OPERATIONS:
                 # Real KMS sends no message here; naming the operation helps, and SDKs ignore it.
                 raise AwsError("UnknownOperationException", f"Unknown operation: {target or '(none)'}")
             try:
@@ -301,7 +260,18 @@ class AwsProtocol:
                 raise AwsError(
                     "SerializationException", "Start of structure or map found where not expected."
                 )
-            return _json_response(self._get_public_key(payload, region, state))
+            if operation == "GetPublicKey":
+                return _json_response(self._get_public_key(payload, region, state))
+            if operation == "Decrypt" and payload.get("KeyId") is None:
+                # An asymmetric ciphertext carries no key id; without KeyId KMS reads it as a
+                # symmetric one, which it is not.
+                raise AwsError("InvalidCiphertextException", None)
+            key, arn = self._enabled_key(payload, region, state)
+            if not key.has_private_key:
+                raise AwsError(
+                    "KeyUnavailableException", f"{arn} is unavailable (no private key in the state file)."
+                )
+            return _json_response(OPERATIONS[operation](payload, key, arn))
         except AwsError as error:
             return _error(error)
 
@@ -337,9 +307,10 @@ class AwsProtocol:
             raise AwsError("NotFoundException", f"Invalid keyId '{key_id}'")
         return key
 
-    def _get_public_key(
+    def _enabled_key(
         self, payload: Mapping[str, Any], region: str, state: EmulatorState
-    ) -> dict[str, Any]:
+    ) -> tuple[StoredKey, str]:
+        """The request's `KeyId` (checked as the model constrains it), resolved, enabled; and its ARN."""
         key_id = payload.get("KeyId")
         if not isinstance(key_id, str):
             raise AwsError(
@@ -357,6 +328,12 @@ class AwsProtocol:
         arn = self._arn(region, state, "key/" + key.key_id)
         if not key.enabled:
             raise AwsError("DisabledException", f"{arn} is disabled.")
+        return key, arn
+
+    def _get_public_key(
+        self, payload: Mapping[str, Any], region: str, state: EmulatorState
+    ) -> dict[str, Any]:
+        key, arn = self._enabled_key(payload, region, state)
         answer: dict[str, Any] = {
             "KeyId": arn,
             "PublicKey": base64.b64encode(key.public_der).decode("ascii"),
@@ -365,7 +342,7 @@ class AwsProtocol:
         }
         if key.key_spec in _LEGACY_SPECS:
             answer["CustomerMasterKeySpec"] = key.key_spec
-        answer.update(_algorithms(key))
+        answer.update(algorithms(key))
         return answer
 
 

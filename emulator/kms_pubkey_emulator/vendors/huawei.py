@@ -1,4 +1,5 @@
-"""Huawei Cloud KMS: `POST /v1.0/{project_id}/kms/get-publickey` (ShowPublicKey).
+"""Huawei Cloud KMS: `POST /v1.0/{project_id}/kms/get-publickey` (ShowPublicKey), and `sign`,
+`verify`, `encrypt-data`, `decrypt-data` (`huawei_operations.py`).
 
 Auth, checked as the API gateway checks it:
 - AK/SK: `Authorization: SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex` over the
@@ -36,10 +37,11 @@ from werkzeug.wrappers import Request, Response
 from kms_pubkey_emulator import wire
 from kms_pubkey_emulator.keys import SpecInfo, StoredKey
 from kms_pubkey_emulator.protocol import EmulatorState
+from kms_pubkey_emulator.vendors.huawei_operations import INVALID_PARAMETER, OPERATIONS, KmsRefusal
 
 # Every KMS API path is /v<version>/{project_id}/kms/...; only one of them is published here.
 _KMS_PATH = re.compile(r"^/v[0-9.]+/[^/]+/kms(/|$)")
-_PATH = re.compile(r"^/v1\.0/([^/]+)/kms/get-publickey$")
+_PATH = re.compile(r"^/v1\.0/([^/]+)/kms/(get-publickey|sign|verify|encrypt-data|decrypt-data)$")
 _KEY_ID = re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}")
 _AUTH = re.compile(
     r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$"
@@ -183,9 +185,9 @@ class HuaweiProtocol:
     name = "huawei"
     # Asymmetric specs from huaweicloudsdkkms CreateKeyRequestBody.key_spec; SM2 is never seeded.
     key_specs: Mapping[str, SpecInfo] = {
-        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY"),
-        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT_DECRYPT"),
-        "RSA_4096": SpecInfo("RSA_4096", "SIGN_VERIFY"),
+        "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
+        "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT_DECRYPT", ("SIGN_VERIFY",)),
+        "RSA_4096": SpecInfo("RSA_4096", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
         "EC_P256": SpecInfo("P256", "SIGN_VERIFY"),
         "EC_P384": SpecInfo("P384", "SIGN_VERIFY"),
         "SECP256K1": SpecInfo("SECP256K1", "SIGN_VERIFY"),
@@ -206,11 +208,19 @@ class HuaweiProtocol:
                 )
             body = request.get_data(cache=True)
             authenticate(request, body, match.group(1), state)
-            return _respond(self._show_public_key(body, state), 200, request_id)
+            params, key = self._key(body, state)
+            if match.group(2) == "get-publickey":
+                return _respond({"key_id": key.key_id, "public_key": public_key_text(key)}, 200, request_id)
+            if not key.has_private_key:
+                raise _kms(INVALID_PARAMETER, "The key has no private key in the emulator's state file.")
+            return _respond(OPERATIONS[match.group(2)](params, key), 200, request_id)
+        except KmsRefusal as refusal:
+            return _error(_kms(refusal.code, refusal.message), request_id)
         except HuaweiError as error:
             return _error(error, request_id)
 
-    def _show_public_key(self, body: bytes, state: EmulatorState) -> dict[str, Any]:
+    def _key(self, body: bytes, state: EmulatorState) -> tuple[dict[str, Any], StoredKey]:
+        """The JSON body and the enabled key its `key_id` names (every operation has one)."""
         try:
             params = json.loads(body)
         except ValueError:
@@ -230,7 +240,7 @@ class HuaweiProtocol:
             raise _kms("KMS.0207", "The key does not exist.")
         if not key.enabled:
             raise _kms("KMS.0209", "The key has been disabled and cannot be used.")
-        return {"key_id": key.key_id, "public_key": public_key_text(key)}
+        return params, key
 
 
 PROTOCOL = HuaweiProtocol()

@@ -16,9 +16,12 @@ OPTIONS = (
 
 def _fetch(args: argparse.Namespace) -> PublicKey:
     from kms_pubkey_aws.client import AwsKmsClient
+    from kms_pubkey_aws.credentials.config import arn_region, load_config
 
     profile, grant_tokens = args.profile, args.grant_tokens
-    with AwsKmsClient(args.region, endpoint=args.endpoint, profile=profile, **request_options(args)) as aws:
+    # With no region anywhere (flag, environment, profile), a key ARN says where the key lives.
+    region = args.region or load_config(profile).region() or arn_region(args.key_id)
+    with AwsKmsClient(region, endpoint=args.endpoint, profile=profile, **request_options(args)) as aws:
         return aws.get_public_key(args.key_id, grant_tokens=grant_tokens)
 
 

@@ -16,23 +16,28 @@ from kms_pubkey import defaults
 from kms_pubkey.checks import check_id
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
 from kms_pubkey.credential_sources import source_for
-from kms_pubkey.endpoints import check_region
+from kms_pubkey.credentials import from_arguments
+from kms_pubkey.endpoints import check_region, tls_verify
 from kms_pubkey.errors import ResponseError, ValidationError
 from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import Answer, Operation, Vendor
-from kms_pubkey_aws.credentials import resolve_credentials, resolve_region
+from kms_pubkey_aws.credentials import region_for
+from kms_pubkey_aws.credentials.chain import resolve_credentials
+from kms_pubkey_aws.credentials.config import check_key_region, load_config
 from kms_pubkey_aws.endpoints import resolve_endpoint
 from kms_pubkey_aws.errors import CLOCK_SKEW, ERROR_CODES, read_error
 from kms_pubkey_aws.sigv4 import SigV4Auth
 
+ARGUMENTS = ("access_key_id", "secret_access_key", "session_token")
 MAX_GRANT_TOKENS = 10
 MAX_GRANT_TOKEN = 8192
 
 
-def _request(key_id: str, grant_tokens: Sequence[str]) -> dict[str, Any]:
+def _request(key_id: str, grant_tokens: Sequence[str], region: str) -> dict[str, Any]:
     """The generated operation's arguments, checked as KMS would before anything is sent."""
     check_id(key_id, "key_id", "key id, key ARN, alias or alias ARN")
+    check_key_region(key_id, region)
     if isinstance(grant_tokens, str):
         raise ValidationError("grant_tokens must be a list of tokens, not one string")
     tokens = list(grant_tokens)
@@ -70,6 +75,7 @@ AWS = Vendor(
 
 class _AwsClient(VendorClient[TransportT]):
     _declaration = AWS
+    region: str
 
     def __init__(
         self,
@@ -82,23 +88,20 @@ class _AwsClient(VendorClient[TransportT]):
         profile: str | None = None,
         timeout: float = defaults.TIMEOUT_SECONDS,
         max_retries: int = defaults.MAX_RETRIES,
+        ca_bundle: str | None = None,
         total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         transport: TransportT | None = None,
     ) -> None:
-        source = source_for(
-            resolve_credentials(access_key_id, secret_access_key, session_token, profile), clock
-        )
-        if region is None and endpoint is not None:
-            # A custom endpoint (emulator, VPC) still needs a region to sign for.
-            try:
-                region = resolve_region(None, profile)
-            except ValidationError:
-                region = "us-east-1"
-        region = check_region(resolve_region(region, profile), "AWS")
+        config = load_config(profile)
+        given = from_arguments(access_key_id, secret_access_key, session_token, ARGUMENTS)
+        region = check_region(region_for(config, region, endpoint), "AWS")
+        source = source_for(resolve_credentials(given, config, region), clock)
         auth = SigV4Auth(source, region, clock=clock)
         carries = "a session token" if source.temporary else None
-        settings = Settings(resolve_endpoint(region, endpoint), auth, region, source.secrets, carries=carries)
+        verify = tls_verify(ca_bundle or config.ca_bundle(), "ca_bundle")
+        url = resolve_endpoint(region, endpoint, config=config)
+        settings = Settings(url, auth, region, source.secrets, verify=verify, carries=carries)
         self._open(settings, timeout, max_retries, transport, total_timeout)
 
 
@@ -106,11 +109,11 @@ class AwsKmsClient(_AwsClient[httpx.BaseTransport], SyncClient):
     """AWS KMS GetPublicKey. A context manager; one instance reuses its connections."""
 
     def get_public_key(self, key_id: str, *, grant_tokens: Sequence[str] = ()) -> PublicKey:
-        return self._fetch(_request(key_id, grant_tokens), (key_id, None))
+        return self._fetch(_request(key_id, grant_tokens, self.region), (key_id, None))
 
 
 class AsyncAwsKmsClient(_AwsClient[httpx.AsyncBaseTransport], AsyncClient):
     """The async twin of `AwsKmsClient`: the same arguments, coroutine methods."""
 
     async def get_public_key(self, key_id: str, *, grant_tokens: Sequence[str] = ()) -> PublicKey:
-        return await self._fetch(_request(key_id, grant_tokens), (key_id, None))
+        return await self._fetch(_request(key_id, grant_tokens, self.region), (key_id, None))

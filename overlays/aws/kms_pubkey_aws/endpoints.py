@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from kms_pubkey.endpoints import check_endpoint, check_region
+from kms_pubkey_aws.credentials.config import AwsConfig, load_config
 
 
 def resolve_endpoint(
-    region: str, endpoint: str | None = None, environ: Mapping[str, str] | None = None
+    region: str,
+    endpoint: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    config: AwsConfig | None = None,
 ) -> str:
-    env = os.environ if environ is None else environ
-    override = endpoint or env.get("AWS_ENDPOINT_URL_KMS") or env.get("AWS_ENDPOINT_URL")
+    """`endpoint`, else a configured one (botocore's order: `AWS_ENDPOINT_URL_KMS`,
+    `AWS_ENDPOINT_URL`, the profile's), else the region's public endpoint."""
+    override = endpoint or (config or load_config(None, environ)).endpoint_url("kms")
     if override:
         return check_endpoint(override)
     check_region(region, "AWS")

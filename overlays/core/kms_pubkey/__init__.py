@@ -17,18 +17,28 @@ from kms_pubkey.errors import (
     UnsupportedKeyError,
     ValidationError,
 )
+from kms_pubkey.jwk_set import jwks
+from kms_pubkey.jwks_app import AsyncJwksApp, JwksApp
+from kms_pubkey.key_cache import CacheStats, KeyCache
+from kms_pubkey.key_uri import KeyUri, parse_key_uri
 from kms_pubkey.public_key import PublicKey, load_public_key
+from kms_pubkey.uri_fetch import afetch, fetch
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ApiError",
+    "AsyncJwksApp",
     "AuthError",
+    "CacheStats",
     "CertificateVerificationError",
     "ClientClosedError",
     "CredentialsError",
     "DryRunError",
+    "JwksApp",
+    "KeyCache",
     "KeyFormatError",
+    "KeyUri",
     "KmsError",
     "NotFoundError",
     "PublicKey",
@@ -38,5 +48,9 @@ __all__ = [
     "TransportError",
     "UnsupportedKeyError",
     "ValidationError",
+    "afetch",
+    "fetch",
+    "jwks",
     "load_public_key",
+    "parse_key_uri",
 ]

@@ -1,10 +1,5 @@
-"""The `kms-pubkey` command line. Vendors and the emulator plug in through entry points.
-
-- group `kms_pubkey.vendors`: one object per vendor, used by `kms-pubkey get <vendor>`;
-- group `kms_pubkey.commands`: extra top-level commands, such as `emulator`.
-
-So each wheel brings its own subcommand. The core knows the vendors only by name, in
-`VENDOR_WHEELS`, to tell which wheel to install when one is missing.
+"""The `kms-pubkey` command line. Vendors and the emulator plug in through entry points
+(`kms_pubkey.plugins`), so each wheel brings its own subcommand.
 
 Exit status: 0 done (a key written, or a dry run that passed), 1 an error while running
 (the service, the credentials, the output), 2 a command line that cannot run (a bad option,
@@ -25,22 +20,15 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypedDict
 import attrs
 
 from kms_pubkey import defaults
-from kms_pubkey.errors import ApiError, KmsError, ValidationError
+from kms_pubkey.errors import ApiError, KmsError, UnsupportedKeyError, ValidationError
+from kms_pubkey.plugins import COMMAND_GROUP, VENDOR_GROUP, VENDOR_WHEELS
+from kms_pubkey.plugins import load_all as _load
 from kms_pubkey.public_key import PublicKey
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-VENDOR_GROUP = "kms_pubkey.vendors"
-COMMAND_GROUP = "kms_pubkey.commands"
-FORMATS = ("pem", "der", "jwk", "json")
-# The wheel that brings each vendor's `get` subcommand.
-VENDOR_WHEELS = {
-    "aws": "kms-pubkey-aws",
-    "alibaba": "kms-pubkey-alibaba",
-    "alibaba-instance": "kms-pubkey-alibaba",
-    "huawei": "kms-pubkey-huawei",
-}
+FORMATS = ("pem", "der", "jwk", "jwks", "json", "ssh", "fingerprint")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 LOGGER = "kms_pubkey"
 
@@ -194,8 +182,8 @@ def _seconds(value: str) -> float:
     return number
 
 
-def _add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("key_id", metavar="KEY_ID")
+def _add_common_options(parser: argparse.ArgumentParser, key_metavar: str = "KEY_ID") -> None:
+    parser.add_argument("key_id", metavar=key_metavar)
     parser.add_argument("--endpoint", metavar="URL", help="override the service URL (VPC, emulator)")
     parser.add_argument("--format", choices=FORMATS, default="pem", help="output format (default: pem)")
     parser.add_argument(
@@ -231,7 +219,12 @@ def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) 
         "--version", action=_VersionAction, help="show every installed kms-pubkey package and its version"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    get = sub.add_parser("get", help="fetch a public key and print it")
+    get = sub.add_parser(
+        "get",
+        help="fetch a public key and print it",
+        description="Name the key by vendor and key id (get VENDOR KEY_ID ...), or by a key URI "
+        "(get URI ..., e.g. get awskms:///alias/x).",
+    )
     vendor_sub = get.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
     installed = {vendor.name for vendor in vendors}
     for vendor in vendors:
@@ -250,18 +243,6 @@ def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) 
         command.add_arguments(cp)
         cp.set_defaults(_command=command)
     return parser
-
-
-def _load(group: str) -> list[object]:
-    from importlib.metadata import entry_points
-
-    loaded = []
-    for entry in sorted(entry_points(group=group), key=lambda e: e.name):
-        try:
-            loaded.append(entry.load())
-        except Exception as exc:  # a broken plugin must not take the others down
-            print(f"kms-pubkey: warning: cannot load plugin {entry.name!r}: {exc}", file=sys.stderr)
-    return loaded
 
 
 def to_json(key: PublicKey) -> dict[str, object]:
@@ -288,9 +269,30 @@ def render(key: PublicKey, fmt: str) -> bytes:
         return key.der
     if fmt == "jwk":
         return (json.dumps(key.to_jwk(), indent=2) + "\n").encode("utf-8")
+    if fmt == "jwks":
+        from kms_pubkey.jwk_set import jwks
+
+        return (json.dumps(jwks([key], on_unsupported="error"), indent=2) + "\n").encode("utf-8")
     if fmt == "json":
         return (json.dumps(to_json(key), indent=2) + "\n").encode("utf-8")
+    if fmt == "ssh":
+        return (key.to_ssh() + "\n").encode("ascii")
+    if fmt == "fingerprint":
+        return "".join(f"{kind} {value}\n" for kind, value in fingerprints(key)).encode("ascii")
     return key.pem.encode("ascii")
+
+
+def fingerprints(key: PublicKey) -> list[tuple[str, str]]:
+    """(kind, fingerprint) for every kind that applies to the key (SSH and JWK ones may not)."""
+    from kms_pubkey.derive.fingerprint import KINDS
+
+    found: list[tuple[str, str]] = []
+    for kind in KINDS:
+        try:
+            found.append((kind, key.fingerprint(kind)))
+        except UnsupportedKeyError:
+            continue
+    return found
 
 
 def _stdout(data: bytes) -> None:
@@ -384,7 +386,10 @@ def _get(args: argparse.Namespace) -> int:
     if isinstance(result, DryRunPassed):
         _stdout(f"kms-pubkey: dry run passed: the request would have succeeded ({result.code})\n".encode())
         return EXIT_OK
-    data = render(result, args.format)
+    try:
+        data = render(result, args.format)
+    except KmsError as error:  # a key with no form in that format (SM2 as ssh or jwk)
+        return _fail(_describe(error, args._parser))
     if output is None:
         _stdout(data)
         return EXIT_OK
@@ -398,6 +403,11 @@ def _get(args: argparse.Namespace) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    from kms_pubkey import uri_cli
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if uri_cli.is_uri_get(argv):
+        return _get(uri_cli.get_parser().parse_args(argv[1:]))
     vendors: list[VendorCommand] = _load(VENDOR_GROUP)  # type: ignore[assignment]
     commands: list[Command] = _load(COMMAND_GROUP)  # type: ignore[assignment]
     args = build_parser(vendors, commands).parse_args(argv)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import os
 import re
+import ssl
 
 import httpx
 
@@ -40,3 +43,23 @@ def is_loopback(endpoint: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def tls_verify(ca_file: str | os.PathLike[str] | None, setting: str = "ca_file") -> ssl.SSLContext | bool:
+    """Verify servers against the CAs in `ca_file` (PEM) when one is given, else the system store.
+
+    `setting` names the argument or variable it came from, for the message. Loading a CA bundle
+    takes tens of milliseconds, so one context per file (and its modification time) is shared by
+    every client: an `SSLContext` is safe to share once it is set up."""
+    if ca_file is None:
+        return True
+    path = os.fspath(ca_file)
+    try:
+        return _context(path, os.stat(path).st_mtime_ns)
+    except (OSError, ssl.SSLError, ValueError, TypeError) as exc:
+        raise ValidationError(f"cannot use {setting} {path!r}: {type(exc).__name__}") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _context(path: str, mtime_ns: int) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=path)

@@ -41,7 +41,8 @@ class KeyFormatError(KmsError):
 
 
 class UnsupportedKeyError(KeyFormatError):
-    """The key is readable, but `cryptography` cannot represent it (SM2, ML-KEM-512)."""
+    """The key is readable, but has no form in what was asked for: a `cryptography` object
+    (SM2, ML-KEM-512), a JWK (SM2, ML-KEM) or an OpenSSH key (secp256k1, SM2, ML-DSA, ML-KEM)."""
 
 
 class ClientClosedError(KmsError):

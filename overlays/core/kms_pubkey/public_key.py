@@ -1,14 +1,16 @@
 """The key value: `PublicKey`, and the two ways one is made (`load_public_key`, `from_service`).
 
 Core's flow is read -> key -> derive. This module builds on `kms_pubkey.read` and never
-imports `kms_pubkey.derive` at import time: `to_cryptography` and `to_jwk` load their
-implementation when called, which also keeps `cryptography` off the cold-start path.
+imports `kms_pubkey.derive` at import time: `to_cryptography`, `to_jwk`, `to_ssh` and
+`fingerprint` load their implementation when called, which also keeps `cryptography` off the
+cold-start path.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -17,6 +19,12 @@ from kms_pubkey.read import parse_spki, read_key, spec
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+
+# The options of the derive methods, named here so that `kms_pubkey.derive` can share them.
+JwkUse = Literal["sig", "enc"]
+KidRule = Literal["thumbprint", "key_id"] | Callable[["PublicKey"], str]
+FingerprintKind = Literal["sha256-spki", "ssh-sha256", "jwk-thumbprint"]
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
@@ -63,11 +71,41 @@ class PublicKey:
 
         return to_cryptography(self)
 
-    def to_jwk(self) -> dict[str, str]:
-        """The key as a JWK (RFC 7517), with `kid` set to the key id when there is one."""
+    def to_jwk(
+        self,
+        *,
+        alg: str | None = None,
+        kid: KidRule = "thumbprint",
+        use: JwkUse | None = None,
+        key_ops: bool = False,
+    ) -> dict[str, Any]:
+        """The key as a JWK (RFC 7517) with `use`, `alg` where one fits, and `kid`.
+
+        `alg` defaults to the one JOSE algorithm the key's algorithms allow (none when several
+        do); a given `alg` must fit the key. `use` comes from the key usage; a given one must
+        agree. `kid` is the RFC 7638 thumbprint, `"key_id"` (the key id without an ARN's
+        account and region, plus the key version where there is one) or a function of the key.
+        `key_ops=True` adds `key_ops` matching `use`. `UnsupportedKeyError` for SM2 and ML-KEM.
+        """
         from kms_pubkey.derive.jwk import to_jwk
 
-        return to_jwk(self)
+        return to_jwk(self, alg=alg, kid=kid, use=use, key_ops=key_ops)
+
+    def to_ssh(self, comment: str | None = None) -> str:
+        """The OpenSSH public key line (`ssh-ed25519 AAAA... [comment]`).
+
+        RSA, ECDSA P-256/384/521 and Ed25519; `UnsupportedKeyError` for any other key.
+        """
+        from kms_pubkey.derive.ssh import to_ssh
+
+        return to_ssh(self, comment)
+
+    def fingerprint(self, kind: FingerprintKind = "sha256-spki") -> str:
+        """`sha256-spki` (hex SHA-256 of the DER), `ssh-sha256` (`SHA256:...` as ssh-keygen
+        prints it) or `jwk-thumbprint` (RFC 7638)."""
+        from kms_pubkey.derive.fingerprint import fingerprint
+
+        return fingerprint(self, kind)
 
 
 def load_public_key(data: str | bytes, **metadata: Any) -> PublicKey:

@@ -16,7 +16,6 @@ nor the vendor's pages name a response header that carries the version, so
 from __future__ import annotations
 
 import os
-import ssl
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, BinaryIO, cast
@@ -34,7 +33,7 @@ from kms_pubkey_alibaba_instance_api.types import UNSET, File, Response
 from kms_pubkey import defaults
 from kms_pubkey.checks import check_id
 from kms_pubkey.client_base import AsyncClient, Settings, SyncClient, TransportT, VendorClient
-from kms_pubkey.endpoints import check_endpoint
+from kms_pubkey.endpoints import check_endpoint, tls_verify
 from kms_pubkey.errors import ValidationError
 from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
@@ -55,16 +54,6 @@ def instance_endpoint(endpoint: str) -> str:
     if "://" not in endpoint:
         endpoint = "https://" + endpoint
     return check_endpoint(endpoint)
-
-
-def tls_verify(ca_file: str | os.PathLike[str] | None) -> ssl.SSLContext | bool:
-    """Verify the server against the instance CA when one is given, else the system store."""
-    if ca_file is None:
-        return True
-    try:
-        return ssl.create_default_context(cafile=os.fspath(ca_file))
-    except (OSError, ssl.SSLError, ValueError, TypeError) as exc:
-        raise ValidationError(f"cannot use ca_file {os.fspath(ca_file)!r}: {type(exc).__name__}") from None
 
 
 def _call(key_id: str) -> dict[str, Any]:

@@ -14,16 +14,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kms_pubkey import provider_io as io
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey.errors import CredentialsError
-from kms_pubkey.provider_io import (
-    expect_ok,
-    http_call,
-    json_object,
-    parse_expiry,
-    read_token_file,
-    temporary,
-)
 
 METADATA = "huawei ecs metadata"
 METADATA_TIMEOUT_SECONDS = 3.0  # huaweicloudsdkcore's MetadataAccessor waits (3, 3) seconds
@@ -54,15 +47,15 @@ def _field(provider: str, values: Mapping[str, Any], field: str) -> Any:
 
 def from_answer(provider: str, body: bytes) -> Credentials:
     """`{"credential": {"access", "secret", "securitytoken", "expires_at"}}`, refused when expired."""
-    outer = json_object(provider, body)
+    outer = io.json_object(provider, body)
     inner = outer.get("credential", outer.get("credentials", outer))
     if not isinstance(inner, dict):
         raise CredentialsError(f"{provider}: the answer's credential is not a JSON object")
     texts = [_field(provider, inner, name) for name in ("access", "secret", "securitytoken")]
     if not all(isinstance(text, str) for text in texts):
         raise CredentialsError(f"{provider}: the answer's credential fields are not strings")
-    expiry = parse_expiry(provider, _field(provider, inner, "expires_at"))
-    return temporary(provider, texts[0], texts[1], texts[2], expiry, datetime.now(UTC))
+    expiry = io.parse_expiry(provider, _field(provider, inner, "expires_at"))
+    return io.temporary(provider, texts[0], texts[1], texts[2], expiry, datetime.now(UTC))
 
 
 def ecs_metadata(endpoint: str, timeout: float = METADATA_TIMEOUT_SECONDS) -> Fetcher:
@@ -71,15 +64,15 @@ def ecs_metadata(endpoint: str, timeout: float = METADATA_TIMEOUT_SECONDS) -> Fe
 
     def fetch() -> Credentials:
         ttl = {"X-Metadata-Token-Ttl-Seconds": str(TOKEN_TTL_SECONDS)}
-        answer = http_call(METADATA, "PUT", base + TOKEN_PATH, timeout=timeout, headers=ttl)
+        answer = io.http_call(METADATA, "PUT", base + TOKEN_PATH, timeout=timeout, headers=ttl)
         headers: dict[str, str] = {}
         if answer.status_code not in NO_TOKEN_SERVICE:
-            expect_ok(METADATA, answer)
+            io.expect_ok(METADATA, answer)
             headers["X-Metadata-Token"] = answer.text
-        answer = http_call(METADATA, "GET", base + SECURITY_KEY_PATH, timeout=timeout, headers=headers)
+        answer = io.http_call(METADATA, "GET", base + SECURITY_KEY_PATH, timeout=timeout, headers=headers)
         if answer.status_code == 401 and NO_AGENCY in answer.text:
             raise CredentialsError(f"{METADATA}: the instance has no cloud service agency (HTTP 401)")
-        expect_ok(METADATA, answer)
+        io.expect_ok(METADATA, answer)
         return from_answer(METADATA, answer.content)
 
     return Fetcher(METADATA, fetch)
@@ -91,13 +84,13 @@ def pod_identity(uri: str, token_file: str) -> Fetcher:
 
     def fetch() -> Credentials:
         headers = {
-            "Authorization": read_token_file(POD_IDENTITY, token_file),
+            "Authorization": io.read_token_file(POD_IDENTITY, token_file),
             "Content-Type": "application/json",
         }
-        answer = http_call(
+        answer = io.http_call(
             POD_IDENTITY, "POST", uri, timeout=POD_IDENTITY_TIMEOUT_SECONDS, headers=headers, data=b"{}"
         )
-        expect_ok(POD_IDENTITY, answer)
+        io.expect_ok(POD_IDENTITY, answer)
         return from_answer(POD_IDENTITY, answer.content)
 
     return Fetcher(POD_IDENTITY, fetch)
