@@ -316,11 +316,16 @@ def closure(name: str, version: str) -> tuple[list[str], list[str]]:
 
 
 IMPORT_CHECK = """
-import importlib, sys
-for module in sys.argv[1:]:
-    loaded = importlib.import_module(module)
-    assert loaded.__file__.startswith(sys.prefix), (module, loaded.__file__)
-print("imported", *sys.argv[1:])
+import importlib, pkgutil, sys
+count = 0
+for top in sys.argv[1:]:
+    package = importlib.import_module(top)
+    found = pkgutil.walk_packages(package.__path__, top + ".")
+    names = [m.name for m in found if not m.name.endswith(".__main__")]  # that one runs the CLI
+    for module in [package, *map(importlib.import_module, names)]:
+        assert module.__file__.startswith(sys.prefix), (module.__name__, module.__file__)
+        count += 1
+print("imported", count, "modules")
 """
 
 
@@ -333,7 +338,8 @@ def check_installs(version: str) -> None:
             venv.create(home, with_pip=True)
             python = str(home / "bin" / "python")
             pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-            run([*pip, *third_party])
+            if third_party:
+                run([*pip, *third_party])
             run([*pip, "--no-index", "--find-links", str(DIST), f"{name}=={version}"])
             installed = {
                 canonicalize_name(line.split("==")[0])
@@ -344,9 +350,9 @@ def check_installs(version: str) -> None:
                 raise ReleaseError(f"{name} pulled in packages it should not: {sorted(extra)}")
             modules = [m for n in ours for m in BY_NAME[n].modules]
             env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-            run([python, "-c", IMPORT_CHECK, *modules], cwd=Path(scratch), env=env)
+            imported = run([python, "-c", IMPORT_CHECK, *modules], cwd=Path(scratch), env=env)
             run([python, "-m", "pip", "check"])
-        say(f"fresh venv: {name} installs alone ({', '.join(sorted(ours))}) and imports")
+        say(f"fresh venv: {name} installs alone ({', '.join(sorted(ours))}); {imported.strip()}")
 
 
 def release_check() -> str:
