@@ -85,9 +85,9 @@ def test_a_page_without_the_project_and_one_with_it(release: ModuleType) -> None
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     pages = {
-        "/simple/kms-pubkey-aws/": '<a href="../../packages/kms_pubkey_aws-0.3.0-py3-none-any.whl#sha256=00">'
+        "/simple/kms-pubkey-aws/": '<a href="/packages/kms_pubkey_aws-0.3.0-py3-none-any.whl#sha256=00">'
         "kms_pubkey_aws-0.3.0-py3-none-any.whl</a>\n"
-        '<a href="../../packages/kms_pubkey_aws-0.4.0.tar.gz">kms_pubkey_aws-0.4.0.tar.gz</a>',
+        '<a href="/packages/kms_pubkey_aws-0.4.0.tar.gz">kms_pubkey_aws-0.4.0.tar.gz</a>',
     }
 
     class Handler(BaseHTTPRequestHandler):
