@@ -39,6 +39,7 @@ WARM_VS_SDK = 0.6
 COLD_VS_SDK = {"aws": 0.5, "alibaba": 0.35}
 SIGN_VS_SDK = 0.5  # at least 2x faster
 FANOUT_VS_THREADS = 0.5  # at least 2x faster
+OFFLINE_VS_DIRECT = 1.2  # issue 14: PublicKey.verify at most 1.2x cryptography called directly
 
 
 def note(message: str) -> None:
@@ -322,6 +323,20 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     ):
         if ours in sign and anchor in sign:
             add("signing/request", ours, sign[ours]["us"], "us", anchor, sign[anchor]["us"], None)
+    for case, sides in results.get("offline_verify", {}).items():
+        if "direct" in sides:
+            add(
+                "offline verify/call",
+                f"ours {case}",
+                sides["ours"],
+                "us",
+                f"cryptography {case}",
+                sides["direct"],
+                OFFLINE_VS_DIRECT,
+            )
+        else:  # SM2: cryptography has none, so absolute terms only
+            anchor = "(none in cryptography)"
+            add("offline verify/call", f"ours {case}", sides["ours"], "us", anchor, None, None)
     foot = results.get("footprint", {})
     for vendor in VENDORS:
         ours, anchor = f"kms-pubkey-{vendor}", SDK_DIST[vendor]
@@ -513,6 +528,8 @@ def main() -> None:
     ]
     note(f"signing: {len(signers)} signers x {args.rounds} rounds")
     results["signing"] = worker("sign", str(args.rounds), "2000", *signers, timeout=600)
+    note(f"offline verify: {args.rounds} rounds of 0.2 s CPU per case")
+    results["offline_verify"] = worker("offline", str(args.rounds), "0.2", timeout=600)
     if not args.skip_footprint:
         vendors = [
             v for v in VENDORS if (ROOT / "overlays" / v).is_dir() and (ROOT / "generated" / v).is_dir()

@@ -84,6 +84,7 @@ COVERAGE: dict[str, dict[str, str]] = {
     },
     "overlays/core/README.md": {
         "import kms_pubkey": "python:load",
+        "from kms_pubkey import load_public_key": "python:offline",
     },
     "overlays/huawei/README.md": {
         "from kms_pubkey_huawei import HuaweiKmsClient": "python:huawei-readme",
@@ -522,6 +523,32 @@ def test_core_readme_snippet(form: str) -> None:
     assert namespace["key"].der == der
     assert namespace["key"].pem == pem
     assert comment_claims(snippet, values) == 2
+
+
+def test_core_readme_offline_snippet() -> None:
+    """The placeholders are keys and a signature `cryptography` made; its private keys check the results."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    signer = ec.generate_private_key(ec.SECP256R1())
+    message = b"a release manifest"
+    decrypter = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    namespace: dict[str, Any] = {
+        "pem": _pem(signer.public_key()),
+        "message": message,
+        "signature": signer.sign(message, ec.ECDSA(hashes.SHA256())),
+        "rsa_key": kms_pubkey.load_public_key(_pem(decrypter.public_key())),
+    }
+    snippet = block("overlays/core/README.md", "python:offline").text
+    values = run_snippet(snippet, namespace)
+    verify_line = line_of(snippet, 'key.verify(signature, message, algorithm="ECDSA_SHA_256")')
+    assert verify_line in values and values[verify_line] is None
+    check_line = line_of(
+        snippet, 'key.is_valid_signature(signature, b"another message", algorithm="ECDSA_SHA_256")'
+    )
+    assert values[check_line] is False
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    assert decrypter.decrypt(namespace["ciphertext"], oaep) == b"a data key"
 
 
 # --- overlays/huawei/README.md ------------------------------------------------------------------
