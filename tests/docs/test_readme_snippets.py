@@ -58,6 +58,7 @@ NOT_RUN_TARGETS = {
     "lint": "ruff and mypy over the tree (minutes); CI runs it",
     "wheels": "builds every wheel (minutes); the packaging tests build them",
     "bench": "5-10 minutes in its own venv; never part of a test run",
+    "release-check": "builds and installs every wheel (minutes); tests/release/test_release.py runs it",
 }
 
 # file -> first line of each block -> how it is covered
@@ -73,6 +74,9 @@ COVERAGE: dict[str, dict[str, str]] = {
         ". .venv/bin/activate": "tests/cli/test_readme_cli.py",
         "specs/            hand-written OpenAPI 3.0 documents, one per API": "layout",
         "make help             # every target": "make",
+        "make version VERSION=0.2.0   # every version and internal pin; regenerates generated/": (
+            "tests/release/test_release.py"
+        ),
     },
     "emulator/README.md": {
         "$ kms-pubkey emulator --host 127.0.0.1 --port 8765 [--state-dir DIR]": "emulator-command",
