@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
+from kms_pubkey.derive.shamir import twin
+
 P = 2**255 - 19
 L = 2**252 + 27742317777372353535851937790883648493
 D = -121665 * pow(121666, -1, P) % P
@@ -60,20 +62,8 @@ assert _BASE is not None
 _B: Point = _BASE
 
 
-def _twin(k1: int, p1: Point, k2: int, p2: Point) -> Point:
-    """k1*p1 + k2*p2 in one pass of doublings (Shamir's trick)."""
-    both = _add(p1, p2)
-    result = _IDENTITY
-    for i in range(max(k1.bit_length(), k2.bit_length()) - 1, -1, -1):
-        result = _add(result, result)
-        pick = (k1 >> i & 1, k2 >> i & 1)
-        if pick == (1, 1):
-            result = _add(result, both)
-        elif pick == (1, 0):
-            result = _add(result, p1)
-        elif pick == (0, 1):
-            result = _add(result, p2)
-    return result
+def _double(point: Point) -> Point:
+    return _add(point, point)  # the extended-coordinate addition is unified: it doubles too
 
 
 def verify(public: bytes, signature: bytes, dom: bytes, message: bytes) -> bool:
@@ -88,6 +78,6 @@ def verify(public: bytes, signature: bytes, dom: bytes, message: bytes) -> bool:
     if a is None or r is None or s >= L:
         return False
     k = int.from_bytes(hashlib.sha512(dom + signature[:32] + public + message).digest(), "little") % L
-    x, y, z, _ = _twin(s, _B, (L - k) % L, a)  # [S]B - [k]A
+    x, y, z, _ = twin(s, _B, (L - k) % L, a, add=_add, double=_double, identity=_IDENTITY)  # [S]B - [k]A
     rx, ry, rz, _ = r
     return (x * rz - rx * z) % P == 0 and (y * rz - ry * z) % P == 0

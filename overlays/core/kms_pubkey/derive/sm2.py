@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from kms_pubkey.derive.shamir import twin
 from kms_pubkey.errors import UnsupportedKeyError
 from kms_pubkey.read import der
 from kms_pubkey.read.numbers import CURVES
@@ -84,22 +85,6 @@ def _multiply(k: int, point: Jacobian) -> Jacobian:
     return result
 
 
-def _twin(k1: int, p1: Jacobian, k2: int, p2: Jacobian) -> Jacobian:
-    """k1*p1 + k2*p2 in one pass of doublings (Shamir's trick): verification's cost."""
-    both = _add(p1, p2)
-    result = _INFINITY
-    for i in range(max(k1.bit_length(), k2.bit_length()) - 1, -1, -1):
-        result = _double(result)
-        pick = (k1 >> i & 1, k2 >> i & 1)
-        if pick == (1, 1):
-            result = _add(result, both)
-        elif pick == (1, 0):
-            result = _add(result, p1)
-        elif pick == (0, 1):
-            result = _add(result, p2)
-    return result
-
-
 def _bytes(value: int) -> bytes:
     return value.to_bytes(SIZE, "big")
 
@@ -135,7 +120,7 @@ def verify_digest(public: tuple[int, int], e: bytes, r: int, s: int) -> bool:
     t = (r + s) % N
     if t == 0:
         return False
-    point = _affine(_twin(s, (GX, GY, 1), t, (*public, 1)))
+    point = _affine(twin(s, (GX, GY, 1), t, (*public, 1), add=_add, double=_double, identity=_INFINITY))
     if point is None:
         return False
     return (int.from_bytes(e, "big") + point[0]) % N == r
