@@ -13,7 +13,7 @@ PACKAGES := $(GENERATED) $(OVERLAYS) $(TOOLS)
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated test fuzz lint wheels demo bench clean
+.PHONY: help venv generate check-generated test fuzz lint wheels version release-check publish demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -52,6 +52,17 @@ wheels: $(VENV)/.installed ## build every package's wheel into dist/
 		$(PY) -m build --wheel --outdir dist $$p > dist/.build.log 2>&1 || { cat dist/.build.log; exit 1; }; \
 	done; rm -f dist/.build.log
 	@ls -1 dist
+
+version: $(VENV)/.installed ## set every package's version and internal pin: make version VERSION=x.y.z
+	@test -n "$(VERSION)" || { echo "usage: make version VERSION=x.y.z"; exit 2; }
+	$(PY) scripts/release.py version $(VERSION)
+
+release-check: $(VENV)/.installed ## build every wheel and sdist into dist/ and check them (twine, contents, pins, fresh venvs)
+	$(PY) scripts/release.py check
+
+# Twine's default repository, or REPOSITORY_URL, or twine's own TWINE_REPOSITORY[_URL] and ~/.pypirc.
+publish: $(VENV)/.installed ## upload every wheel and sdist with twine (REPOSITORY_URL=... to choose the index)
+	$(PY) scripts/release.py publish $(if $(REPOSITORY_URL),--repository-url "$(REPOSITORY_URL)")
 
 demo: $(VENV)/.installed ## start the emulator, fetch and print a key for every vendor, stop it
 	$(PY) scripts/demo.py

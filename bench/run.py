@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
 VENDORS = ("aws", "alibaba", "huawei")
-SECTIONS = ("cold", "warm", "fanout", "memory", "scale", "sign", "footprint", "cache")
+SECTIONS = ("cold", "warm", "fanout", "memory", "scale", "sign", "offline", "footprint", "cache")
 SDK_OF = {"aws": "boto3", "alibaba": "alibaba-sdk", "huawei": "huawei-sdk"}
 SDK_DIST = {"aws": "boto3", "alibaba": "alibabacloud-kms20160120", "huawei": "huaweicloudsdkkms"}
 
@@ -41,6 +41,7 @@ FANOUT_VS_THREADS = 0.5  # ... and against boto3 on a thread pool
 SIGN_ADAPTER_VS_SDK = 1.0  # each httpx.Auth adapter against the official signer
 SIGN_STEPS_VS_SDK = 0.5  # each pure signing step against the official signer
 MEMORY_GROWTH_KB = 2048  # RSS after 10,000 calls at most 2 MB above RSS after 100
+OFFLINE_VS_DIRECT = 1.2  # issue 14: PublicKey.verify at most 1.2x cryptography called directly
 
 
 def note(message: str) -> None:
@@ -318,6 +319,20 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     ):
         if ours in sign and anchor in sign:
             add("signing/request", ours, sign[ours]["us"], "us", anchor, sign[anchor]["us"], limit)
+    for case, sides in results.get("offline_verify", {}).items():
+        if "direct" in sides:
+            add(
+                "offline verify/call",
+                f"ours {case}",
+                sides["ours"],
+                "us",
+                f"cryptography {case}",
+                sides["direct"],
+                OFFLINE_VS_DIRECT,
+            )
+        else:  # SM2: cryptography has none, so absolute terms only
+            anchor = "(none in cryptography)"
+            add("offline verify/call", f"ours {case}", sides["ours"], "us", anchor, None, None)
     for vendor, figures in results.get("memory", {}).items():
         add(
             "RSS growth, 100 -> 10,000 calls",
@@ -571,6 +586,9 @@ def main() -> None:
         ]
         note(f"signing: {len(signers)} signers x {args.rounds} rounds")
         results["signing"] = worker("sign", str(args.rounds), "2000", *signers, timeout=600)
+    if "offline" in only:
+        note(f"offline verify: {args.rounds} rounds of 0.2 s CPU per case")
+        results["offline_verify"] = worker("offline", str(args.rounds), "0.2", timeout=600)
     if "footprint" in only and not args.skip_footprint:
         vendors = [
             v for v in VENDORS if (ROOT / "overlays" / v).is_dir() and (ROOT / "generated" / v).is_dir()

@@ -173,6 +173,10 @@ def main() -> None:
         result = fanout(args[0], int(args[1]), int(args[2]), int(args[3]), int(args[4]))
     elif mode == "sign":
         result = sign(int(args[0]), int(args[1]), args[2:])
+    elif mode == "offline":
+        import offline
+
+        result = offline.measure(int(args[0]), float(args[1]))
     else:
         raise SystemExit(f"unknown mode {mode}")
     json.dump(result, sys.stdout)

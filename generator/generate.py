@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "generator" / "config"
 # Our few changed copies of the generator's templates (see generator/templates/NOTICE).
 TEMPLATES = ROOT / "generator" / "templates"
+# The project's licence, copied into each generated package so that its wheel and sdist carry it.
+LICENSE = ROOT / "LICENSE"
 # vendor -> spec file; the config file is generator/config/<vendor>.yaml
 VENDORS = {
     "aws": "aws-kms.yaml",
@@ -83,6 +85,7 @@ def generate(vendor: str, out: Path) -> None:
             elif victim.exists():
                 victim.unlink()
         stamp(target, spec)
+        shutil.copyfile(LICENSE, target / "LICENSE")
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(target, out)

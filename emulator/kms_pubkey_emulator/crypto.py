@@ -62,6 +62,15 @@ class Scheme:
         return _hash(self.hash or "SHA512").digest_size
 
 
+_RSA_FAMILIES: tuple[tuple[str, Family], ...] = (("PSS", "PSS"), ("PKCS1_V1_5", "PKCS1"))
+RSA_SIGNING: dict[str, Scheme] = {
+    f"RSASSA_{name}_SHA_{bits}": Scheme(family, f"SHA{bits}")
+    for name, family in _RSA_FAMILIES
+    for bits in (256, 384, 512)
+}
+"""The RSA signing names AWS and Huawei share, each with its scheme."""
+
+
 def _hash(name: str) -> hashes.HashAlgorithm:
     return _HASHES[name]()
 

@@ -187,3 +187,62 @@ def test_decrypt_outside_ciphertexts_and_encrypt_for_openssl(
     ciphertext = base64.b64decode(answers[2]["ciphertext"])
     assert openssl.decrypt_oaep(key.private_key(), ciphertext, md) == b"to openssl"
     assert (answers[3]["code"], answers[3]["http_code"]) == ("InvalidParameter", 400)
+
+
+def _fetched(emulator: Any, key_id: str) -> Any:
+    """The key as our client fetches it from the instance: it speaks the instance's names."""
+    from kms_pubkey_alibaba.instance import AlibabaKmsInstanceClient
+    from kms_pubkey_emulator.vendors.alibaba_instance import client_key
+
+    material = client_key(emulator.state)
+    with AlibabaKmsInstanceClient(
+        emulator.url, client_key_file=material.client_key_file, client_key_password=material.password
+    ) as kms:
+        return kms.get_public_key(key_id)
+
+
+def test_sdk_signatures_verify_offline_with_the_instance_defaults(emulator: Any, run: Any) -> None:
+    """The dkms-gcs client signs; `PublicKey.verify` of the fetched key accepts, taking the
+    instance's own default (RAW) when no message type is given, and refuses a flipped bit."""
+    from kms_pubkey import InvalidSignatureError
+
+    cases = [
+        ("RSA_2048", "RSA_PSS_SHA_256", "RAW"),
+        ("RSA_2048", "RSA_PKCS1_SHA_256", "DIGEST"),
+        ("EC_P256", "ECDSA_SHA_256", "RAW"),
+        ("EC_P256K", "ECDSA_SHA_256", "DIGEST"),
+    ]
+    keys = {spec: emulator.key("alibaba", spec) for spec, _, _ in cases}
+    signed = run(
+        [
+            {
+                "op": "sign",
+                "key_id": keys[spec].key_id,
+                "algorithm": algorithm,
+                "message_type": kind,
+                "message": b64(DIGEST if kind == "DIGEST" else MESSAGE),
+            }
+            for spec, algorithm, kind in cases
+        ]
+    )
+    for (spec, algorithm, kind), answer in zip(cases, signed, strict=True):
+        assert answer["ok"], answer
+        key = _fetched(emulator, keys[spec].key_id)
+        signature = base64.b64decode(answer["signature"])
+        if kind == "RAW":
+            key.verify(signature, MESSAGE, algorithm=algorithm)  # RAW: the instance's default
+        else:
+            key.verify(signature, DIGEST, algorithm=algorithm, message_type="DIGEST")
+        flipped = bytes([signature[0] ^ 1]) + signature[1:]
+        with pytest.raises(InvalidSignatureError):
+            key.verify(flipped, MESSAGE if kind == "RAW" else DIGEST, algorithm=algorithm, message_type=kind)
+
+
+@pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1"])
+def test_our_ciphertexts_decrypt_through_the_sdk(emulator: Any, run: Any, algorithm: str) -> None:
+    key = _fetched(emulator, emulator.key("alibaba", "RSA_3072").key_id)
+    ciphertext = key.encrypt(b"to the kms instance", algorithm=algorithm)
+    answer = run(
+        [{"op": "decrypt", "key_id": key.key_id, "algorithm": algorithm, "ciphertext": b64(ciphertext)}]
+    )
+    assert base64.b64decode(answer[0]["plaintext"]) == b"to the kms instance"

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 from typing import Any
@@ -186,7 +187,8 @@ def test_installed_wheel_fetches_from_moto(moto_kms, tmp_path: Path) -> None:  #
     python = env_dir / "bin" / "python"
     # Only the name: our three wheels come from dist/, third-party ones from the registry.
     install = [str(python), "-m", "pip", "install", "--quiet", "--find-links", str(dist)]
-    _run([*install, "kms-pubkey-aws==0.1.0"], 600)
+    pyproject = tomllib.loads((ROOT / "overlays/aws/pyproject.toml").read_text(encoding="utf-8"))
+    _run([*install, f"kms-pubkey-aws=={pyproject['project']['version']}"], 600)  # make version moves it
 
     key = moto_kms.keys["ECC_NIST_P256"]
     args = {"region": moto_kms.region, "endpoint": moto_kms.endpoint, "key_id": key.key_id,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import pytest
 
@@ -93,13 +95,23 @@ def test_jwks_watch_rewrites_the_file_when_an_alias_is_repointed(moto_kms, tmp_p
         moto_kms.endpoint,
     ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    reader.start()
     try:
         _wait_for(out, lambda doc: doc["keys"][0]["x"] == _jwk_x(ders[first]))
         kms.update_alias(AliasName=alias, TargetKeyId=second)
         document = _wait_for(out, lambda doc: doc["keys"][0]["x"] == _jwk_x(ders[second]))
         assert len(document["keys"]) == 1
+        # The message follows the file's replacement: wait for it (bounded), then a few more
+        # rounds, in which an unchanged document must not be written again.
+        deadline = time.monotonic() + 10
+        while sum("kms-pubkey: wrote" in line for line in lines) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
         assert process.poll() is None  # still watching
     finally:
         stop(process)
-    stderr = process.stderr.read()
+        reader.join(timeout=5)
+    stderr = "".join(lines)
     assert stderr.count("kms-pubkey: wrote") == 2, stderr  # written once per change, not per round

@@ -88,3 +88,6 @@ def test_the_readme_commands_run(tmp_path, start_emulator):
     jwk = next(r for c, r in outputs if "--format jwk" in c)
     assert json.loads(jwk.stdout)["kty"] == "RSA"
     assert re.search(r"^kms-pubkey: DEBUG: aws GetPublicKey: attempt 1: POST \S+ -> 200$", jwk.stderr, re.M)
+    assert len((work / "ct.bin").read_bytes()) == 512  # one RSA-4096 OAEP block
+    verified = next(r for c, r in outputs if c.startswith("kms-pubkey verify "))
+    assert verified.stdout == "kms-pubkey: signature verified\n"

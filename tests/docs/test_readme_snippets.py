@@ -58,6 +58,7 @@ NOT_RUN_TARGETS = {
     "lint": "ruff and mypy over the tree (minutes); CI runs it",
     "wheels": "builds every wheel (minutes); the packaging tests build them",
     "bench": "5-10 minutes in its own venv; never part of a test run",
+    "release-check": "builds and installs every wheel (minutes); tests/release/test_release.py runs it",
 }
 
 # file -> first line of each block -> how it is covered
@@ -74,6 +75,9 @@ COVERAGE: dict[str, dict[str, str]] = {
         ". .venv/bin/activate": "tests/cli/test_readme_cli.py",
         "specs/            hand-written OpenAPI 3.0 documents, one per API": "layout",
         "make help             # every target": "make",
+        "make version VERSION=0.2.0   # every version and internal pin; regenerates generated/": (
+            "tests/release/test_release.py"
+        ),
     },
     "emulator/README.md": {
         "$ kms-pubkey emulator --host 127.0.0.1 --port 8765 [--state-dir DIR]": "emulator-command",
@@ -81,6 +85,7 @@ COVERAGE: dict[str, dict[str, str]] = {
     },
     "overlays/core/README.md": {
         "import kms_pubkey": "python:load",
+        "from kms_pubkey import load_public_key": "python:offline",
     },
     "overlays/huawei/README.md": {
         "from kms_pubkey_huawei import HuaweiKmsClient": "python:huawei-readme",
@@ -534,6 +539,32 @@ def test_core_readme_snippet(form: str) -> None:
     assert namespace["key"].der == der
     assert namespace["key"].pem == pem
     assert comment_claims(snippet, values) == 2
+
+
+def test_core_readme_offline_snippet() -> None:
+    """The placeholders are keys and a signature `cryptography` made; its private keys check the results."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    signer = ec.generate_private_key(ec.SECP256R1())
+    message = b"a release manifest"
+    decrypter = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    namespace: dict[str, Any] = {
+        "pem": _pem(signer.public_key()),
+        "message": message,
+        "signature": signer.sign(message, ec.ECDSA(hashes.SHA256())),
+        "rsa_key": kms_pubkey.load_public_key(_pem(decrypter.public_key())),
+    }
+    snippet = block("overlays/core/README.md", "python:offline").text
+    values = run_snippet(snippet, namespace)
+    verify_line = line_of(snippet, 'key.verify(signature, message, algorithm="ECDSA_SHA_256")')
+    assert verify_line in values and values[verify_line] is None
+    check_line = line_of(
+        snippet, 'key.is_valid_signature(signature, b"another message", algorithm="ECDSA_SHA_256")'
+    )
+    assert values[check_line] is False
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    assert decrypter.decrypt(namespace["ciphertext"], oaep) == b"a data key"
 
 
 # --- overlays/huawei/README.md ------------------------------------------------------------------

@@ -35,21 +35,9 @@ MAX_SIGNATURE = 6144
 MAX_CIPHERTEXT = 6144
 MAX_PEER_KEY = 8192
 
-_RSA_SIGN = (
-    "RSASSA_PSS_SHA_256",
-    "RSASSA_PSS_SHA_384",
-    "RSASSA_PSS_SHA_512",
-    "RSASSA_PKCS1_V1_5_SHA_256",
-    "RSASSA_PKCS1_V1_5_SHA_384",
-    "RSASSA_PKCS1_V1_5_SHA_512",
-)
+_RSA_SIGN = tuple(crypto.RSA_SIGNING)
 SCHEMES: Mapping[str, crypto.Scheme] = {
-    "RSASSA_PSS_SHA_256": crypto.Scheme("PSS", "SHA256"),
-    "RSASSA_PSS_SHA_384": crypto.Scheme("PSS", "SHA384"),
-    "RSASSA_PSS_SHA_512": crypto.Scheme("PSS", "SHA512"),
-    "RSASSA_PKCS1_V1_5_SHA_256": crypto.Scheme("PKCS1", "SHA256"),
-    "RSASSA_PKCS1_V1_5_SHA_384": crypto.Scheme("PKCS1", "SHA384"),
-    "RSASSA_PKCS1_V1_5_SHA_512": crypto.Scheme("PKCS1", "SHA512"),
+    **crypto.RSA_SIGNING,
     "ECDSA_SHA_256": crypto.Scheme("ECDSA", "SHA256"),
     "ECDSA_SHA_384": crypto.Scheme("ECDSA", "SHA384"),
     "ECDSA_SHA_512": crypto.Scheme("ECDSA", "SHA512"),
@@ -224,12 +212,19 @@ def _oaep(payload: Mapping[str, Any], key: StoredKey, arn: str, operation: str) 
     return algorithm
 
 
+def _oaep_key(
+    payload: Mapping[str, Any], key: StoredKey, arn: str, operation: str
+) -> tuple[str, rsa.RSAPrivateKey]:
+    algorithm = _oaep(payload, key, arn, operation)
+    private = key.private_key()
+    assert isinstance(private, rsa.RSAPrivateKey)
+    return algorithm, private
+
+
 def encrypt(payload: Mapping[str, Any], key: StoredKey, arn: str) -> dict[str, Any]:
     plaintext = blob(payload, "Plaintext", MAX_MESSAGE)
     assert plaintext is not None
-    algorithm = _oaep(payload, key, arn, "Encrypt")
-    private = key.private_key()
-    assert isinstance(private, rsa.RSAPrivateKey)
+    algorithm, private = _oaep_key(payload, key, arn, "Encrypt")
     limit = crypto.max_plaintext(private, OAEP_HASH[algorithm])
     if len(plaintext) > limit:
         raise AwsError(
@@ -245,9 +240,7 @@ def encrypt(payload: Mapping[str, Any], key: StoredKey, arn: str) -> dict[str, A
 def decrypt(payload: Mapping[str, Any], key: StoredKey, arn: str) -> dict[str, Any]:
     ciphertext = blob(payload, "CiphertextBlob", MAX_CIPHERTEXT)
     assert ciphertext is not None
-    algorithm = _oaep(payload, key, arn, "Decrypt")
-    private = key.private_key()
-    assert isinstance(private, rsa.RSAPrivateKey)
+    algorithm, private = _oaep_key(payload, key, arn, "Decrypt")
     _dry_run(payload)
     plaintext = crypto.decrypt(private, OAEP_HASH[algorithm], ciphertext)
     if plaintext is None:

@@ -40,14 +40,7 @@ MISSING_PARAMETER = "KMS.0204"
 MAX_MESSAGE = 4096
 MAX_PLAINTEXT = 4096
 
-_RSA_SIGN = {
-    "RSASSA_PSS_SHA_256": crypto.Scheme("PSS", "SHA256"),
-    "RSASSA_PSS_SHA_384": crypto.Scheme("PSS", "SHA384"),
-    "RSASSA_PSS_SHA_512": crypto.Scheme("PSS", "SHA512"),
-    "RSASSA_PKCS1_V1_5_SHA_256": crypto.Scheme("PKCS1", "SHA256"),
-    "RSASSA_PKCS1_V1_5_SHA_384": crypto.Scheme("PKCS1", "SHA384"),
-    "RSASSA_PKCS1_V1_5_SHA_512": crypto.Scheme("PKCS1", "SHA512"),
-}
+_RSA_SIGN = crypto.RSA_SIGNING
 # key spec -> {signing_algorithm -> scheme}, for SIGN_VERIFY keys.
 SIGNING: Mapping[str, Mapping[str, crypto.Scheme]] = {
     "RSA_2048": _RSA_SIGN,

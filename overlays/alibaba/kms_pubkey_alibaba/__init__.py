@@ -5,20 +5,27 @@ Shared gateway (`kms.<region>.aliyuncs.com`): `AlibabaKmsClient`, `AsyncAlibabaK
 KMS instance, dedicated gateway: `AlibabaKmsInstanceClient`, `AsyncAlibabaKmsInstanceClient`
 (subpackage `instance`), imported on first use: they load `cryptography` to read the
 ClientKey, which shared-gateway users should not pay for at start-up.
+`Acs3Auth` (ACS3-HMAC-SHA256) and `RpcAuth` (RPC HMAC-SHA1) are the httpx auths for calling the
+generated client `kms_pubkey_alibaba_api` directly; the KMS instance's ClientKey auth is
+`kms_pubkey_alibaba.instance.InstanceAuth`.
 """
 
 from typing import TYPE_CHECKING, Any
 
+from kms_pubkey_alibaba.acs3 import Acs3Auth
 from kms_pubkey_alibaba.client import AlibabaKmsClient, AsyncAlibabaKmsClient
+from kms_pubkey_alibaba.rpc import RpcAuth
 
 if TYPE_CHECKING:
     from kms_pubkey_alibaba.instance import AlibabaKmsInstanceClient, AsyncAlibabaKmsInstanceClient
 
 __all__ = [
+    "Acs3Auth",
     "AlibabaKmsClient",
     "AlibabaKmsInstanceClient",
     "AsyncAlibabaKmsClient",
     "AsyncAlibabaKmsInstanceClient",
+    "RpcAuth",
 ]
 _LAZY = {"AlibabaKmsInstanceClient", "AsyncAlibabaKmsInstanceClient"}
 

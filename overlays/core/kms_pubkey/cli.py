@@ -1,9 +1,10 @@
 """The `kms-pubkey` command line. Vendors and the emulator plug in through entry points
-(`kms_pubkey.plugins`), so each wheel brings its own subcommand.
+(`kms_pubkey.plugins`), so each wheel brings its own subcommand. Each vendor serves `get`,
+and `verify` and `encrypt`, which fetch the key the same way and then use it offline.
 
-Exit status: 0 done (a key written, or a dry run that passed), 1 an error while running
-(the service, the credentials, the output), 2 a command line that cannot run (a bad option,
-or a vendor whose wheel is not installed).
+Exit status: 0 done (a key written, a signature valid, or a dry run that passed), 1 an error
+while running (the service, the credentials, the output) or a signature that does not verify,
+2 a command line that cannot run (a bad option, or a vendor whose wheel is not installed).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol, TypedDict
 
 import attrs
 
 from kms_pubkey import defaults
+from kms_pubkey.algorithms import SM2_DEFAULT_ID
 from kms_pubkey.errors import ApiError, KmsError, UnsupportedKeyError, ValidationError
 from kms_pubkey.plugins import COMMAND_GROUP, VENDOR_GROUP, VENDOR_WHEELS
 from kms_pubkey.plugins import load_all as _load
@@ -119,6 +121,17 @@ class _Parser(argparse.ArgumentParser):
     """
 
     missing_vendor: str | None = None
+    # verify/encrypt with --key-file fetch nothing, so a vendor's required fetch options are
+    # checked only when the key is fetched (`_require_fetch_options`).
+    defer_required: bool = False
+    deferred: tuple[argparse.Action, ...] = ()
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        required = self.defer_required and kwargs.pop("required", False)
+        action = super().add_argument(*args, **kwargs)
+        if required:
+            self.deferred = (*self.deferred, action)
+        return action
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -182,18 +195,23 @@ def _seconds(value: str) -> float:
     return number
 
 
-def _add_common_options(parser: argparse.ArgumentParser, key_metavar: str = "KEY_ID") -> None:
-    parser.add_argument("key_id", metavar=key_metavar)
+def _add_key_options(
+    parser: argparse.ArgumentParser, *, key_file: bool = False, key_metavar: str = "KEY_ID"
+) -> None:
+    """KEY_ID and how to ask for it: what `get`, `verify` and `encrypt` share."""
+    if key_file:
+        parser.add_argument(
+            "key_id", metavar="KEY_ID", nargs="?", help="the key to fetch (not with --key-file)"
+        )
+        parser.add_argument(
+            "--key-file",
+            metavar="FILE",
+            type=Path,
+            help="use this public key file (PEM or DER) instead of fetching; nothing is sent",
+        )
+    else:
+        parser.add_argument("key_id", metavar=key_metavar)
     parser.add_argument("--endpoint", metavar="URL", help="override the service URL (VPC, emulator)")
-    parser.add_argument("--format", choices=FORMATS, default="pem", help="output format (default: pem)")
-    parser.add_argument(
-        "-o",
-        "--output",
-        metavar="FILE",
-        type=Path,
-        help="write the key to FILE (atomically) instead of stdout",
-    )
-    parser.add_argument("--force", action="store_true", help="let --output replace an existing file")
     parser.add_argument(
         "--timeout",
         type=_seconds,
@@ -213,31 +231,121 @@ def _add_common_options(parser: argparse.ArgumentParser, key_metavar: str = "KEY
     )
 
 
+def _add_output_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help=f"write the {what} to FILE (atomically) instead of stdout",
+    )
+    parser.add_argument("--force", action="store_true", help="let --output replace an existing file")
+
+
+def _add_common_options(parser: argparse.ArgumentParser, key_metavar: str = "KEY_ID") -> None:
+    """`get`'s options, for a vendor's KEY_ID or (kms_pubkey.uri_cli) a key URI."""
+    _add_key_options(parser, key_metavar=key_metavar)
+    parser.add_argument("--format", choices=FORMATS, default="pem", help="output format (default: pem)")
+    _add_output_options(parser, "key")
+
+
+def _hex(value: str) -> bytes:
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not hexadecimal") from None
+
+
+def _add_verify_options(parser: argparse.ArgumentParser) -> None:
+    _add_key_options(parser, key_file=True)
+    parser.add_argument("--algorithm", required=True, help="the vendor's signing algorithm name")
+    parser.add_argument(
+        "--message-type",
+        metavar="TYPE",
+        help="RAW, DIGEST or EXTERNAL_MU (default: RAW with --message, DIGEST with --digest)",
+    )
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument(
+        "--message", metavar="FILE", type=Path, help="the signed message (or digest), read as bytes"
+    )
+    given.add_argument("--digest", metavar="HEX", type=_hex, help="the signed digest, in hexadecimal")
+    parser.add_argument(
+        "--signature", metavar="FILE", type=Path, required=True, help="the signature, as bytes"
+    )
+    parser.add_argument(
+        "--signature-format",
+        choices=("der", "raw"),
+        default="der",
+        help="ECDSA and SM2 signatures as DER (default) or raw r||s",
+    )
+    parser.add_argument(
+        "--distinguishing-id",
+        metavar="ID",
+        default=SM2_DEFAULT_ID.decode("ascii"),
+        help=f"the SM2 signer's distinguishing ID (default {SM2_DEFAULT_ID.decode('ascii')})",
+    )
+
+
+def _add_encrypt_options(parser: argparse.ArgumentParser) -> None:
+    _add_key_options(parser, key_file=True)
+    parser.add_argument("--algorithm", required=True, help="the vendor's encryption algorithm name")
+    parser.add_argument(
+        "--plaintext", metavar="FILE", type=Path, required=True, help="the plaintext, as bytes"
+    )
+    _add_output_options(parser, "ciphertext")
+
+
+class _KeyCommand(NamedTuple):
+    """A subcommand that works on one vendor's key: `get`, `verify`, `encrypt`."""
+
+    help: str
+    add_options: Callable[[argparse.ArgumentParser], None]
+    key_file: bool  # whether --key-file may stand in for fetching
+    description: str | None = None
+
+
+_KEY_COMMANDS = {
+    "get": _KeyCommand(
+        "fetch a public key and print it",
+        _add_common_options,
+        False,
+        "Name the key by vendor and key id (get VENDOR KEY_ID ...), or by a key URI "
+        "(get URI ..., e.g. get awskms:///alias/x).",
+    ),
+    "verify": _KeyCommand(
+        "check a signature the KMS made, offline (exit 0 valid, 1 not)", _add_verify_options, True
+    ),
+    "encrypt": _KeyCommand(
+        "encrypt to a KMS key, offline, for the KMS to decrypt", _add_encrypt_options, True
+    ),
+}
+
+
 def build_parser(vendors: Sequence[VendorCommand], commands: Sequence[Command]) -> argparse.ArgumentParser:
-    parser = _Parser(prog="kms-pubkey", description="Fetch the public key of an asymmetric KMS key.")
+    parser = _Parser(
+        prog="kms-pubkey", description="Fetch the public key of an asymmetric KMS key, and use it offline."
+    )
     parser.add_argument(
         "--version", action=_VersionAction, help="show every installed kms-pubkey package and its version"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    get = sub.add_parser(
-        "get",
-        help="fetch a public key and print it",
-        description="Name the key by vendor and key id (get VENDOR KEY_ID ...), or by a key URI "
-        "(get URI ..., e.g. get awskms:///alias/x).",
-    )
-    vendor_sub = get.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
     installed = {vendor.name for vendor in vendors}
-    for vendor in vendors:
-        vp = vendor_sub.add_parser(vendor.name, help=vendor.help)
-        _add_common_options(vp)
-        vendor.add_arguments(vp)
-        vp.set_defaults(_vendor=vendor, _parser=vp)
-    for name, wheel in sorted(VENDOR_WHEELS.items()):
-        if name not in installed:
-            placeholder = vendor_sub.add_parser(
-                name, help=f"(not installed: pip install {wheel})", add_help=False
-            )
-            placeholder.missing_vendor = name
+    for name, spec in _KEY_COMMANDS.items():
+        command_parser = sub.add_parser(name, help=spec.help, description=spec.description)
+        vendor_sub = command_parser.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
+        for vendor in vendors:
+            vp = vendor_sub.add_parser(vendor.name, help=vendor.help)
+            spec.add_options(vp)
+            vp.defer_required = spec.key_file
+            vendor.add_arguments(vp)
+            vp.defer_required = False
+            vp.set_defaults(_vendor=vendor, _parser=vp, _run=_RUNS[name])
+        for vendor_name, wheel in sorted(VENDOR_WHEELS.items()):
+            if vendor_name not in installed:
+                placeholder = vendor_sub.add_parser(
+                    vendor_name, help=f"(not installed: pip install {wheel})", add_help=False
+                )
+                placeholder.missing_vendor = vendor_name
     for command in commands:
         cp = sub.add_parser(command.name, help=command.help)
         command.add_arguments(cp)
@@ -258,6 +366,7 @@ def to_json(key: PublicKey) -> dict[str, object]:
         "key_agreement_algorithms": list(key.key_agreement_algorithms),
         "encapsulation_algorithms": list(key.encapsulation_algorithms),
         "request_id": key.request_id,
+        "vocabulary": key.vocabulary,
         "der": base64.b64encode(key.der).decode("ascii"),
         "pem": key.pem,
     }
@@ -384,22 +493,115 @@ def _get(args: argparse.Namespace) -> int:
     except KmsError as error:
         return _fail(_describe(error, args._parser))
     if isinstance(result, DryRunPassed):
-        _stdout(f"kms-pubkey: dry run passed: the request would have succeeded ({result.code})\n".encode())
-        return EXIT_OK
+        return _dry_run(result)
     try:
         data = render(result, args.format)
     except KmsError as error:  # a key with no form in that format (SM2 as ssh or jwk)
         return _fail(_describe(error, args._parser))
+    return _write(data, output, force=args.force)
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise _InputError(f"cannot read the {what} {path}: {exc.strerror or type(exc).__name__}") from None
+
+
+class _InputError(Exception):
+    """A file named on the command line cannot be read."""
+
+
+def _key(args: argparse.Namespace) -> PublicKey | DryRunPassed:
+    """The key `verify` and `encrypt` work with: read from --key-file, or fetched like `get`."""
+    vendor: VendorCommand = args._vendor
+    parser: _Parser = args._parser
+    if args.key_file is not None:
+        from kms_pubkey.public_key import load_public_key
+
+        return load_public_key(_read(args.key_file, "key file"), vendor=vendor.name, key_id=args.key_id)
+    if args.key_id is None:
+        parser.error("give KEY_ID to fetch the key, or --key-file FILE")
+    missing = [max(a.option_strings, key=len) for a in parser.deferred if getattr(args, a.dest) is None]
+    if missing:
+        parser.error(f"the following arguments are required to fetch the key: {', '.join(missing)}")
+    if args.verbose:
+        _log_to_stderr()
+    return vendor.fetch(args)
+
+
+def _dry_run(result: DryRunPassed) -> int:
+    _stdout(f"kms-pubkey: dry run passed: the request would have succeeded ({result.code})\n".encode())
+    return EXIT_OK
+
+
+def _no_key(result: DryRunPassed, what: str) -> str:
+    """A dry run fetches no key, so `verify` must not exit 0 (that means a valid signature)."""
+    return (
+        f"a dry run fetches no key, so nothing was {what} (the request would have succeeded: {result.code})"
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    parser: _Parser = args._parser
+    kind = args.message_type.upper() if args.message_type else None
+    if args.digest is not None and kind == "RAW":
+        parser.error("--digest gives a digest: --message-type RAW needs --message")
+    try:
+        signature = _read(args.signature, "signature")
+        message = args.digest if args.digest is not None else _read(args.message, "message")
+        key = _key(args)
+        if isinstance(key, DryRunPassed):
+            return _fail(_no_key(key, "verified"))
+        key.verify(
+            signature,
+            message,
+            algorithm=args.algorithm,
+            message_type=kind or ("DIGEST" if args.digest is not None else "RAW"),
+            signature_format=args.signature_format,
+            distinguishing_id=args.distinguishing_id.encode("utf-8"),
+        )
+    except _InputError as error:
+        return _fail(str(error))
+    except KmsError as error:
+        return _fail(_describe(error, parser))
+    _stdout(b"kms-pubkey: signature verified\n")
+    return EXIT_OK
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    output: Path | None = args.output
+    if output is None and sys.stdout.isatty():
+        return _fail("refusing to write a binary ciphertext to a terminal: use -o FILE or redirect stdout")
+    if output is not None and output.exists() and not args.force:
+        return _fail(_exists(output))
+    try:
+        plaintext = _read(args.plaintext, "plaintext")
+        key = _key(args)
+        if isinstance(key, DryRunPassed):
+            return _fail(_no_key(key, "encrypted"))
+        ciphertext = key.encrypt(plaintext, algorithm=args.algorithm)
+    except _InputError as error:
+        return _fail(str(error))
+    except KmsError as error:
+        return _fail(_describe(error, args._parser))
+    return _write(ciphertext, output, force=args.force)
+
+
+def _write(data: bytes, output: Path | None, *, force: bool) -> int:
     if output is None:
         _stdout(data)
         return EXIT_OK
     try:
-        write_file(output, data, force=args.force)
+        write_file(output, data, force=force)
     except FileExistsError:
         return _fail(_exists(output))
     except OSError as exc:
         return _fail(f"cannot write {output}: {exc.strerror or type(exc).__name__}")
     return EXIT_OK
+
+
+_RUNS: dict[str, Callable[[argparse.Namespace], int]] = {"get": _get, "verify": _verify, "encrypt": _encrypt}
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -421,7 +623,8 @@ def _run(argv: Sequence[str] | None) -> int:
             return command.run(args)
         except KmsError as error:
             return _fail(_describe(error, None))
-    return _get(args)
+    run: Callable[[argparse.Namespace], int] = args._run
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ import attrs
 import httpx
 
 from kms_pubkey import defaults, transport
-from kms_pubkey.endpoints import is_loopback
+from kms_pubkey.endpoints import default_context, is_loopback
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
 from kms_pubkey.httpx_clients import lean_client
 from kms_pubkey.log_masking import install_log_filter
@@ -84,7 +84,7 @@ def generated_client_args(
     return {
         "base_url": settings.endpoint,
         "timeout": policy.httpx_timeout(),
-        "verify_ssl": settings.verify,
+        "verify_ssl": default_context() if settings.verify is True else settings.verify,
         "follow_redirects": False,
         "raise_on_unexpected_status": False,
         # Only what kms_pubkey.transport decodes itself, under the answer-size cap (httpx adds br, zstd).
@@ -143,7 +143,7 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
             f"{vendor.name} answered {vendor.operation.name} with a public key of {len(key_text)} "
             "characters, far more than a key"
         )
-    return from_service(key_text, vendor=vendor.name, **fields)
+    return from_service(key_text, vendor=vendor.name, vocabulary=vendor.vocabulary, **fields)
 
 
 def _key_part(key: str) -> str:

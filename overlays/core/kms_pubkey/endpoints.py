@@ -60,6 +60,14 @@ def tls_verify(ca_file: str | os.PathLike[str] | None, setting: str = "ca_file")
         raise ValidationError(f"cannot use {setting} {path!r}: {type(exc).__name__}") from None
 
 
+@functools.cache
+def default_context() -> ssl.SSLContext:
+    """httpx's own default trust (certifi, or `SSL_CERT_FILE`/`SSL_CERT_DIR`), made once per
+    process: httpx would make one per client, ~30 ms each, which a process that builds many
+    clients (a key cache, a client per request) pays again and again."""
+    return httpx.create_ssl_context()
+
+
 @functools.lru_cache(maxsize=8)
 def _context(path: str, mtime_ns: int) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=path)

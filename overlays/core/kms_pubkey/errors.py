@@ -45,6 +45,10 @@ class UnsupportedKeyError(KeyFormatError):
     (SM2, ML-KEM-512), a JWK (SM2, ML-KEM) or an OpenSSH key (secp256k1, SM2, ML-DSA, ML-KEM)."""
 
 
+class InvalidSignatureError(KmsError):
+    """A signature that does not verify: wrong key, altered message or signature, other parameters."""
+
+
 class ClientClosedError(KmsError):
     """A call on a client after `close()` (or after its `with` block ended)."""
 

@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from kms_pubkey.errors import KmsError, ValidationError
 from kms_pubkey.jwk_set import OnUnsupported, jwks
@@ -97,19 +97,26 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return "*" in tags or etag in (tag.removeprefix("W/") for tag in tags)
 
 
-class JwksApp:
-    """WSGI application serving `jwks(keys())`. `keys` is called on each GET and HEAD."""
+SourceT = TypeVar("SourceT", KeysSource, AsyncKeysSource)
+
+
+class _App(Generic[SourceT]):
+    """What both apps hold: where the keys come from, and the document made of them."""
 
     def __init__(
         self,
-        keys: KeysSource,
+        keys: SourceT,
         *,
         max_age: int = DEFAULT_MAX_AGE,
         on_unsupported: OnUnsupported = "skip",
         kid: KidRule = "thumbprint",
     ) -> None:
-        self._keys = keys
+        self._keys: SourceT = keys
         self.document = JwksDocument(max_age=max_age, on_unsupported=on_unsupported, kid=kid)
+
+
+class JwksApp(_App[KeysSource]):
+    """WSGI application serving `jwks(keys())`. `keys` is called on each GET and HEAD."""
 
     def __call__(self, environ: Mapping[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         method = environ["REQUEST_METHOD"]
@@ -125,19 +132,8 @@ class JwksApp:
         return [answer.body]
 
 
-class AsyncJwksApp:
+class AsyncJwksApp(_App[AsyncKeysSource]):
     """ASGI application serving `jwks(await keys())`; it also answers the lifespan protocol."""
-
-    def __init__(
-        self,
-        keys: AsyncKeysSource,
-        *,
-        max_age: int = DEFAULT_MAX_AGE,
-        on_unsupported: OnUnsupported = "skip",
-        kid: KidRule = "thumbprint",
-    ) -> None:
-        self._keys = keys
-        self.document = JwksDocument(max_age=max_age, on_unsupported=on_unsupported, kid=kid)
 
     async def __call__(
         self,

@@ -1,9 +1,9 @@
 """The key value: `PublicKey`, and the two ways one is made (`load_public_key`, `from_service`).
 
 Core's flow is read -> key -> derive. This module builds on `kms_pubkey.read` and never
-imports `kms_pubkey.derive` at import time: `to_cryptography`, `to_jwk`, `to_ssh` and
-`fingerprint` load their implementation when called, which also keeps `cryptography` off the
-cold-start path.
+imports `kms_pubkey.derive` at import time: `to_cryptography`, `to_jwk`, `to_ssh`,
+`fingerprint` and the offline methods (`verify`, `encrypt`...) load their implementation when
+called, which also keeps `cryptography` off the cold-start path.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from kms_pubkey.algorithms import SM2_DEFAULT_ID
 from kms_pubkey.errors import KeyFormatError, ResponseError
 from kms_pubkey.read import parse_spki, read_key, spec
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 
@@ -33,7 +35,7 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class PublicKey:
     """A public key fetched from a KMS, with what the service said about it.
 
@@ -52,6 +54,9 @@ class PublicKey:
     key_agreement_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     encapsulation_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     request_id: str | None = None
+    vocabulary: str | None = None
+    """Whose algorithm names `verify`/`encrypt` take when not the vendor's: "alibaba-instance"
+    for a key from the KMS instance (dedicated gateway), which signs RAW messages by default."""
 
     @property
     def pem(self) -> str:
@@ -106,6 +111,75 @@ class PublicKey:
         from kms_pubkey.derive.fingerprint import fingerprint
 
         return fingerprint(self, kind)
+
+    # Offline use, by the algorithm names of the key's vendor (AWS's for a key without one);
+    # kms_pubkey.algorithms holds what each name means.
+    def verify(
+        self,
+        signature: bytes,
+        message: bytes,
+        *,
+        algorithm: str,
+        message_type: str | None = None,
+        signature_format: Literal["der", "raw"] = "der",
+        distinguishing_id: bytes = SM2_DEFAULT_ID,
+    ) -> None:
+        """Check a signature the KMS made; `InvalidSignatureError` when it does not verify.
+
+        `message_type` RAW, DIGEST or EXTERNAL_MU, by default the vendor's (AWS RAW, Huawei
+        DIGEST, Alibaba's shared gateway DIGEST, its KMS instance RAW). `signature_format`
+        "raw" takes ECDSA and SM2 signatures as r||s (JWS) instead of DER. `distinguishing_id`
+        is the SM2 signer's ID. A name that does not fit the key, or a message of the wrong
+        length for its type, is a `ValidationError` before any crypto runs.
+        """
+        from kms_pubkey.derive.verify import verify
+
+        verify(
+            self,
+            signature,
+            message,
+            algorithm=algorithm,
+            message_type=message_type,
+            signature_format=signature_format,
+            distinguishing_id=distinguishing_id,
+        )
+
+    def is_valid_signature(
+        self,
+        signature: bytes,
+        message: bytes,
+        *,
+        algorithm: str,
+        message_type: str | None = None,
+        signature_format: Literal["der", "raw"] = "der",
+        distinguishing_id: bytes = SM2_DEFAULT_ID,
+    ) -> bool:
+        """`verify` as a bool; what `verify` refuses before any crypto still raises `ValidationError`."""
+        from kms_pubkey.derive.verify import check
+
+        return check(self, algorithm, message_type, signature_format, distinguishing_id)(signature, message)
+
+    def encrypt(self, plaintext: bytes, *, algorithm: str) -> bytes:
+        """Encrypt so that the KMS's Decrypt with `algorithm` opens it (OAEP, SM2 as DER C1C3C2).
+
+        A plaintext over the algorithm's limit (OAEP-SHA-256 on RSA-2048: 190 bytes) is a
+        `ValidationError`.
+        """
+        from kms_pubkey.derive.encrypt import encrypt
+
+        return encrypt(self, plaintext, algorithm=algorithm)
+
+    def derive_shared_secret(self, private_key: EllipticCurvePrivateKey, *, algorithm: str = "ECDH") -> bytes:
+        """The raw ECDH shared secret (Z, no KDF), as AWS DeriveSharedSecret returns it."""
+        from kms_pubkey.derive.agree import derive_shared_secret
+
+        return derive_shared_secret(self, private_key, algorithm=algorithm)
+
+    def encapsulate(self, *, algorithm: str = "ML_KEM") -> tuple[bytes, bytes]:
+        """ML-KEM: (shared secret, ciphertext); cryptography >= 47, ML-KEM-768 and -1024 only."""
+        from kms_pubkey.derive.agree import encapsulate
+
+        return encapsulate(self, algorithm=algorithm)
 
 
 def load_public_key(data: str | bytes, **metadata: Any) -> PublicKey:

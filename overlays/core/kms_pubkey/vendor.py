@@ -98,6 +98,9 @@ class Vendor:
     dry_run_verdicts: frozenset[str] = frozenset()
     clock_skew: ClockSkew = ClockSkew()
     """Its clock-skew errors: the retry loop corrects the signing clock from their `Date`."""
+    vocabulary: str | None = None
+    """Whose algorithm names and defaults its keys speak offline, when not the vendor's own
+    (`kms_pubkey.algorithms`): "alibaba-instance" for the KMS instance, which signs RAW."""
     _patterns: tuple[tuple[str, type[ApiError]], ...] = attrs.field(init=False)
 
     @_patterns.default

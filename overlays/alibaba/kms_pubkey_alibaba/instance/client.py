@@ -77,7 +77,15 @@ def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:
 GET_PUBLIC_KEY = Operation("GetPublicKey", operation.sync_detailed, operation.asyncio_detailed, _answer)
 # No request-id header: the id travels in the protobuf answer and error.
 ALIBABA_INSTANCE = Vendor(
-    VENDOR, None, ERROR_CODES, read_error, Client, GET_PUBLIC_KEY, UNSET, clock_skew=CLOCK_SKEW
+    VENDOR,
+    None,
+    ERROR_CODES,
+    read_error,
+    Client,
+    GET_PUBLIC_KEY,
+    UNSET,
+    clock_skew=CLOCK_SKEW,
+    vocabulary="alibaba-instance",
 )
 
 
