@@ -25,9 +25,15 @@ import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
-import aiohttp
 import httpx
-from yarl import URL
+
+try:
+    import aiohttp
+    from yarl import URL
+except ModuleNotFoundError as missing:  # the default install has no aiohttp
+    raise ModuleNotFoundError(
+        "kms_pubkey.aiohttp_transport needs aiohttp: pip install 'kms-pubkey[aiohttp]'", name=missing.name
+    ) from None
 
 from kms_pubkey.shared_transport import SharedTransport
 
