@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from alibabacloud_kms20160120 import models
 from alibabacloud_tea_openapi.exceptions import ClientException
@@ -359,3 +360,20 @@ def test_alibaba_sm2pke(own: Emulator, env: None, keys: dict[str, StoredKey]) ->
     assert alibaba_error(lambda: client.asymmetric_encrypt(too_long)) == ("InvalidParameter", 400)
     oaep = models.AsymmetricEncryptRequest(**{**ids, "algorithm": "RSAES_OAEP_SHA_256"}, plaintext=b64(b"x"))
     assert alibaba_error(lambda: client.asymmetric_encrypt(oaep)) == ("InvalidParameter", 400)
+
+
+def test_admin_route_makes_sm2_keys_openssl_reads(own: Emulator) -> None:
+    answer = httpx.post(
+        f"{own.url}/_emulator/keys", json={"vendor": "huawei", "key_spec": "SM2", "key_usage": "SIGN_VERIFY"}
+    )
+    assert answer.status_code == 201, answer.text
+    made = answer.json()
+    text = openssl._cli_input(["pkey", "-pubin", "-noout", "-text"], made["public_key_pem"].encode()).decode()
+    assert "ASN1 OID: SM2" in text
+    listed = httpx.get(f"{own.url}/_emulator/keys").json()
+    assert made["key_id"] in {k["key_id"] for k in listed}
+    refused = httpx.post(
+        f"{own.url}/_emulator/keys",
+        json={"vendor": "aws", "key_spec": "SM2", "key_usage": "GENERATE_VERIFY_MAC"},
+    )
+    assert refused.status_code == 400
