@@ -3,8 +3,10 @@
 Written with `cryptography` directly from the vendors' rules (DESIGN.md, "Offline use"):
 PSS with MGF1 over the same hash and a salt as long as the digest; PKCS#1 v1.5; ECDSA with DER
 signatures; Ed25519 and Ed25519ph (RFC 8032, empty context); ML-DSA over the message or over
-an external mu; RSAES-OAEP with MGF1 over the same hash and no label; ECDH giving the raw Z.
-A DIGEST message is signed as it is (`Prehashed`; for Ed25519ph it is PH(M)), never hashed again.
+an external mu; RSAES-OAEP with MGF1 over the same hash and no label; ECDH giving the raw Z;
+SM2 (`sm2.py`: e = SM3(Z_A || M) with the default distinguishing ID, DER signatures, DER C1C3C2
+ciphertexts). A DIGEST message is signed as it is (`Prehashed`; for Ed25519ph it is PH(M); for
+SM2 it is e itself), never hashed again.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
-from kms_pubkey_emulator import ed25519ph
+from kms_pubkey_emulator import ed25519ph, sm2
 
-Family = Literal["PSS", "PKCS1", "ECDSA", "ED25519", "ED25519PH", "ML_DSA"]
+Family = Literal["PSS", "PKCS1", "ECDSA", "ED25519", "ED25519PH", "ML_DSA", "SM2"]
 # How the request's bytes reach the algorithm: hashed by it (RAW), already hashed (DIGEST),
 # or ML-DSA's 64-byte mu (EXTERNAL_MU).
 Input = Literal["RAW", "DIGEST", "EXTERNAL_MU"]
@@ -31,6 +33,8 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "SHA512": hashes.SHA512,
 }
 MU_SIZE = 64
+SM2_CIPHER = "SM2"
+"""The cipher name (beside the OAEP hashes `SHA1`, `SHA256`) of SM2 public-key encryption."""
 
 
 class _MlDsaPrivate(Protocol):
@@ -56,9 +60,11 @@ class Scheme:
 
     @property
     def digest_size(self) -> int:
-        """The length a DIGEST message must have (Ed25519ph: SHA-512's 64 bytes)."""
+        """The length a DIGEST message must have (Ed25519ph: SHA-512's 64 bytes; SM2: e's 32)."""
         if self.family == "ML_DSA":
             return MU_SIZE
+        if self.family == "SM2":
+            return sm2.DIGEST_SIZE
         return _hash(self.hash or "SHA512").digest_size
 
 
@@ -69,6 +75,7 @@ RSA_SIGNING: dict[str, Scheme] = {
     for bits in (256, 384, 512)
 }
 """The RSA signing names AWS and Huawei share, each with its scheme."""
+SM2DSA = Scheme("SM2", "SM3")
 
 
 def _hash(name: str) -> hashes.HashAlgorithm:
@@ -88,9 +95,14 @@ def _ed25519_raw(key: PublicKeyTypes) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def sign(key: PrivateKeyTypes, scheme: Scheme, data: bytes, given: Input) -> bytes:
+def sign(key: PrivateKeyTypes | sm2.PrivateKey, scheme: Scheme, data: bytes, given: Input) -> bytes:
     """Sign `data` as KMS does; the caller has checked the key type and the input's length."""
     digest = given == "DIGEST"
+    if scheme.family == "SM2":
+        assert isinstance(key, sm2.PrivateKey)
+        e = data if digest else sm2.message_digest(key.public_key(), data)
+        return sm2.sign_digest(key, e)
+    assert not isinstance(key, sm2.PrivateKey)
     if scheme.family in ("PSS", "PKCS1"):
         assert isinstance(key, rsa.RSAPrivateKey) and scheme.hash
         pad = _pss(scheme.hash) if scheme.family == "PSS" else padding.PKCS1v15()
@@ -110,9 +122,15 @@ def sign(key: PrivateKeyTypes, scheme: Scheme, data: bytes, given: Input) -> byt
     return ml_dsa.sign_mu(data) if given == "EXTERNAL_MU" else ml_dsa.sign(data)
 
 
-def verify(key: PublicKeyTypes, scheme: Scheme, signature: bytes, data: bytes, given: Input) -> bool:
-    """Whether `signature` is valid; strict (PSS salt = digest length, DER for ECDSA)."""
+def verify(
+    key: PublicKeyTypes | sm2.PublicKey, scheme: Scheme, signature: bytes, data: bytes, given: Input
+) -> bool:
+    """Whether `signature` is valid; strict (PSS salt = digest length, DER for ECDSA and SM2)."""
     digest = given == "DIGEST"
+    if scheme.family == "SM2":
+        assert isinstance(key, sm2.PublicKey)
+        return sm2.verify_digest(key, data if digest else sm2.message_digest(key, data), signature)
+    assert not isinstance(key, sm2.PublicKey)
     try:
         if scheme.family in ("PSS", "PKCS1"):
             assert isinstance(key, rsa.RSAPublicKey) and scheme.hash
@@ -147,16 +165,25 @@ def max_plaintext(key: rsa.RSAPublicKey | rsa.RSAPrivateKey, hash_name: str) -> 
     return key.key_size // 8 - 2 * _hash(hash_name).digest_size - 2
 
 
-def encrypt(key: rsa.RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
-    return key.encrypt(plaintext, oaep(hash_name))
+def encrypt(key: PublicKeyTypes | sm2.PublicKey, cipher: str, plaintext: bytes) -> bytes:
+    """RSAES-OAEP with `cipher` the hash (`SHA1`, `SHA256`), or SM2 (`SM2_CIPHER`) to an SM2 key."""
+    if cipher == SM2_CIPHER:
+        assert isinstance(key, sm2.PublicKey)
+        return sm2.encrypt(key, plaintext)
+    assert isinstance(key, rsa.RSAPublicKey)
+    return key.encrypt(plaintext, oaep(cipher))
 
 
-def decrypt(key: rsa.RSAPrivateKey, hash_name: str, ciphertext: bytes) -> bytes | None:
+def decrypt(key: PrivateKeyTypes | sm2.PrivateKey, cipher: str, ciphertext: bytes) -> bytes | None:
     """The plaintext, or None when the ciphertext is not one of this key's (any failure alike)."""
+    if cipher == SM2_CIPHER:
+        assert isinstance(key, sm2.PrivateKey)
+        return sm2.decrypt(key, ciphertext)
+    assert isinstance(key, rsa.RSAPrivateKey)
     if len(ciphertext) != key.key_size // 8:
         return None
     try:
-        return key.decrypt(ciphertext, oaep(hash_name))
+        return key.decrypt(ciphertext, oaep(cipher))
     except ValueError:
         return None
 

@@ -1,5 +1,7 @@
 """The key store: one key per (vendor, key spec) the vendor declares and `cryptography` can generate.
 
+SM2 keys, which `cryptography` cannot make, come from the emulator's own `sm2.py` and are made
+on demand only (`KeyStore.create`), so the seeded set stays one key per `cryptography` spec.
 Each key keeps its private half (PKCS#8 DER), for Sign, Decrypt and DeriveSharedSecret.
 With a state directory the keys are saved to `<state_dir>/keys.json` (mode 0600, private keys
 included: these are throwaway emulator keys), so a restart keeps every id (and the disabled
@@ -26,8 +28,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from kms_pubkey_emulator import sm2
+
 STATE_FILE = "keys.json"
 _STATE_VERSION = 2
+# Made by `sm2.py` for `KeyStore.create`, never seeded (the seeded set is counted by tests).
+_ON_DEMAND = ("SM2",)
+
+Private = PrivateKeyTypes | sm2.PrivateKey
+"""A private half: `cryptography`'s, or the emulator's own for SM2."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +82,8 @@ def _generators() -> dict[str, Callable[[], PrivateKeyTypes]]:
         "P521": lambda: ec.generate_private_key(ec.SECP521R1()),
         "SECP256K1": lambda: ec.generate_private_key(ec.SECP256K1()),
         "ED25519": ed25519.Ed25519PrivateKey.generate,
-        # SM2 and ML-KEM-512: cryptography cannot generate them, so they are never seeded.
+        # SM2 and ML-KEM-512: cryptography cannot generate them, so they are never seeded
+        # (SM2 keys come on demand, see `can_create`).
     }
     for name, module, cls in (
         ("ML_DSA_44", "mldsa", "MLDSA44PrivateKey"),
@@ -104,8 +114,16 @@ def can_generate(algorithm: str) -> bool:
     return algorithm in generators()
 
 
+def can_create(algorithm: str) -> bool:
+    """Whether `KeyStore.create` can make a key of this algorithm (the seeded ones, and SM2)."""
+    return can_generate(algorithm) or algorithm in _ON_DEMAND
+
+
 def generate_key(algorithm: str) -> tuple[bytes, bytes]:
     """(public SubjectPublicKeyInfo DER, private PKCS#8 DER) of a new key."""
+    if algorithm == "SM2":
+        key = sm2.generate()
+        return key.public_key().spki(), key.pkcs8()
     private = generators()[algorithm]()
     public = private.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -161,8 +179,10 @@ class StoredKey:
     def has_private_key(self) -> bool:
         return bool(self.private_der)
 
-    def private_key(self) -> PrivateKeyTypes:
+    def private_key(self) -> Private:
         """The private half, for the operations the vendor runs inside KMS (check `has_private_key`)."""
+        if self.algorithm == "SM2":
+            return sm2.load_pkcs8(self.private_der)
         return serialization.load_der_private_key(self.private_der, password=None)
 
     def _state(self) -> dict[str, Any]:
@@ -173,9 +193,13 @@ class StoredKey:
     def _from_state(cls, data: Mapping[str, Any]) -> StoredKey:
         from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-        der = load_pem_public_key(data["public_key_pem"].encode("ascii")).public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        pem = data["public_key_pem"]
+        if data["algorithm"] == "SM2":  # cryptography cannot read the SM2 curve; the PEM is ours
+            der = base64.b64decode("".join(pem.strip().splitlines()[1:-1]))
+        else:
+            der = load_pem_public_key(pem.encode("ascii")).public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
         return cls(
             vendor=data["vendor"],
             key_id=data["key_id"],
@@ -246,7 +270,7 @@ class KeyStore:
     def create(self, vendor: str, key_spec: str, info: SpecInfo, usage: str) -> StoredKey:
         """Make one more key of a spec with one of its usages, as CreateKey would; it gets the
         alias `alias/emulator-<spec>-<usage>` (lower-cased, `_` and `/` as `-`) while that is free."""
-        if usage not in info.usages or not can_generate(info.algorithm):
+        if usage not in info.usages or not can_create(info.algorithm):
             raise ValueError(f"{vendor} cannot make a {key_spec} key for {usage}")
         public, private = generate_key(info.algorithm)
         alias = default_alias(f"{key_spec}_{usage}".replace("/", "_"))

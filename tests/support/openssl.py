@@ -9,6 +9,7 @@ decrypter of what our offline `PublicKey.encrypt` writes, in a folder the caller
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import shutil
 import subprocess
@@ -95,6 +96,91 @@ def verify_ed25519(public_der: bytes, message: bytes, signature: bytes) -> bool:
         {"pub.pem": _pem(public_der), "in": message, "sig": signature},
     )
     return code == 0
+
+
+# --- SM2: keys in DER (`cryptography` cannot read the SM2 curve), GB/T 35276's default ID ---
+
+SM2_DEFAULT_ID = b"1234567812345678"
+
+
+def pem_of(spki_der: bytes) -> str:
+    """An SPKI as PEM, armoured here without parsing it (so SM2 keys pass too)."""
+    body = base64.b64encode(spki_der).decode("ascii")
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) + "\n-----END PUBLIC KEY-----\n"
+
+
+def _sm2_id(distinguishing_id: bytes) -> list[str]:
+    return ["-pkeyopt", f"distid:{distinguishing_id.decode('ascii')}"]
+
+
+def verify_sm2(
+    public_der: bytes, message: bytes, signature: bytes, distinguishing_id: bytes = SM2_DEFAULT_ID
+) -> bool:
+    """`openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:ID`: SM2DSA over the message."""
+    code, _ = _run(
+        [
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-keyform",
+            "DER",
+            "-inkey",
+            "pub.der",
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-in",
+            "in",
+            "-sigfile",
+            "sig",
+            *_sm2_id(distinguishing_id),
+        ],
+        {"pub.der": public_der, "in": message, "sig": signature},
+    )
+    return code == 0
+
+
+def sign_sm2(private_pkcs8_der: bytes, message: bytes, distinguishing_id: bytes = SM2_DEFAULT_ID) -> bytes:
+    code, out = _run(
+        [
+            "pkeyutl",
+            "-sign",
+            "-keyform",
+            "DER",
+            "-inkey",
+            "key.der",
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-in",
+            "in",
+            "-out",
+            "out",
+            *_sm2_id(distinguishing_id),
+        ],
+        {"key.der": private_pkcs8_der, "in": message},
+    )
+    assert code == 0
+    return out
+
+
+def encrypt_sm2(public_der: bytes, plaintext: bytes) -> bytes:
+    """`openssl pkeyutl -encrypt` to an SM2 key: SM3, DER C1C3C2 (OpenSSL 3's only layout)."""
+    code, out = _run(
+        ["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", "pub.der", "-in", "in", "-out", "out"],
+        {"pub.der": public_der, "in": plaintext},
+    )
+    assert code == 0
+    return out
+
+
+def decrypt_sm2(private_pkcs8_der: bytes, ciphertext: bytes) -> bytes | None:
+    code, out = _run(
+        ["pkeyutl", "-decrypt", "-keyform", "DER", "-inkey", "key.der", "-in", "in", "-out", "out"],
+        {"key.der": private_pkcs8_der, "in": ciphertext},
+    )
+    return out if code == 0 else None
 
 
 def _oaep(md: str) -> list[str]:

@@ -80,13 +80,14 @@ RPC_SIGNATURE_METHOD = "HMAC-SHA1"
 RPC_SIGNATURE_VERSION = "1.0"
 
 
-# Both gateways serve these keys (the dedicated one imports this table); SM2 is never seeded.
+# Both gateways serve these keys (the dedicated one imports this table); EC_SM2 keys are made
+# on demand only (`Emulator.create_key`).
 KEY_SPECS: Mapping[str, SpecInfo] = {
     "RSA_2048": SpecInfo("RSA_2048", "SIGN/VERIFY", ("ENCRYPT/DECRYPT",)),
     "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT/DECRYPT", ("SIGN/VERIFY",)),
     "EC_P256": SpecInfo("P256", "SIGN/VERIFY"),
     "EC_P256K": SpecInfo("SECP256K1", "SIGN/VERIFY"),
-    "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY"),
+    "EC_SM2": SpecInfo("SM2", "SIGN/VERIFY", ("ENCRYPT/DECRYPT",)),
 }
 
 

@@ -4,9 +4,11 @@ Algorithm names per key spec are the vendor's (DESIGN.md "Offline use"; the shar
 `AsymmetricSign`/`AsymmetricEncrypt` models in alibabacloud-kms20160120 and the KMS instance's
 `SignRequest`/`EncryptRequest` in alibabacloud-dkms-gcs name the parameters): RSA keys sign with
 RSA_PSS_SHA_256 (salt = digest length) or RSA_PKCS1_SHA_256 and encrypt with RSAES_OAEP_SHA_256
-or RSAES_OAEP_SHA_1; EC_P256 and EC_P256K sign with ECDSA_SHA_256 (DER). SM2 keys are never
-seeded (`cryptography` has no SM2), so SM2DSA and SM2PKE are refused like any algorithm the key
-does not support.
+or RSAES_OAEP_SHA_1; EC_P256 and EC_P256K sign with ECDSA_SHA_256 (DER); EC_SM2 keys (made on
+demand) sign with SM2DSA and encrypt with SM2PKE. An SM2DSA digest is e = SM3(Z_A || M) with the
+ID 1234567812345678, as AsymmetricSign documents; a RAW message at the KMS instance is hashed so
+(GB/T 32918.2). SM2PKE ciphertexts are DER C1C3C2 (unconfirmed: kms_pubkey encrypts so) and
+plaintexts at most 6047 bytes, as AsymmetricEncrypt documents.
 
 Refusals are `AlibabaError(code, message, status)` (every Alibaba error of the emulator); each
 gateway renders it in its own shape.
@@ -37,8 +39,14 @@ SIGNING: Mapping[str, Mapping[str, crypto.Scheme]] = {
     },
     "EC_P256": {"ECDSA_SHA_256": crypto.Scheme("ECDSA", "SHA256")},
     "EC_P256K": {"ECDSA_SHA_256": crypto.Scheme("ECDSA", "SHA256")},
+    "EC_SM2": {"SM2DSA": crypto.SM2DSA},
 }
-ENCRYPTION = {"RSAES_OAEP_SHA_256": "SHA256", "RSAES_OAEP_SHA_1": "SHA1"}
+# key spec family -> {Algorithm -> cipher}, for ENCRYPT/DECRYPT keys.
+ENCRYPTION: Mapping[str, Mapping[str, str]] = {
+    "RSA": {"RSAES_OAEP_SHA_256": "SHA256", "RSAES_OAEP_SHA_1": "SHA1"},
+    "SM2": {"SM2PKE": crypto.SM2_CIPHER},
+}
+SM2PKE_LIMIT = 6047
 
 
 class AlibabaError(Exception):
@@ -90,26 +98,28 @@ def verify(key: StoredKey, algorithm: str, signature: bytes, data: bytes, given:
     return crypto.verify(key.private_key().public_key(), scheme, signature, data, how)
 
 
-def _rsa(key: StoredKey, algorithm: str) -> tuple[rsa.RSAPrivateKey, str]:
+def _cipher(key: StoredKey, algorithm: str) -> str:
     _usable(key)
-    private = key.private_key()
-    if key.key_usage != "ENCRYPT/DECRYPT" or algorithm not in ENCRYPTION:
+    family = "SM2" if key.algorithm == "SM2" else "RSA"
+    cipher = ENCRYPTION[family].get(algorithm) if key.key_usage == "ENCRYPT/DECRYPT" else None
+    if cipher is None:
         raise invalid("Algorithm", f" {algorithm} does not fit the key ({key.key_spec}, {key.key_usage}).")
-    assert isinstance(private, rsa.RSAPrivateKey)
-    return private, ENCRYPTION[algorithm]
+    return cipher
 
 
 def encrypt(key: StoredKey, algorithm: str, plaintext: bytes) -> bytes:
-    private, hash_name = _rsa(key, algorithm)
-    limit = crypto.max_plaintext(private, hash_name)
+    cipher = _cipher(key, algorithm)
+    private = key.private_key()
+    limit = SM2PKE_LIMIT
+    if isinstance(private, rsa.RSAPrivateKey):
+        limit = crypto.max_plaintext(private, cipher)
     if not plaintext or len(plaintext) > limit:
         raise invalid("Plaintext", f" {algorithm} with {key.key_spec} encrypts 1 to {limit} bytes.")
-    return crypto.encrypt(private.public_key(), hash_name, plaintext)
+    return crypto.encrypt(private.public_key(), cipher, plaintext)
 
 
 def decrypt(key: StoredKey, algorithm: str, ciphertext: bytes) -> bytes:
-    private, hash_name = _rsa(key, algorithm)
-    plaintext = crypto.decrypt(private, hash_name, ciphertext)
+    plaintext = crypto.decrypt(key.private_key(), _cipher(key, algorithm), ciphertext)
     if plaintext is None:
         raise invalid("CiphertextBlob")
     return plaintext

@@ -231,7 +231,7 @@ class AwsProtocol:
         "ECC_NIST_P521": SpecInfo("P521", "KEY_AGREEMENT", ("SIGN_VERIFY",)),
         "ECC_SECG_P256K1": SpecInfo("SECP256K1", "SIGN_VERIFY"),
         "ECC_NIST_EDWARDS25519": SpecInfo("ED25519", "SIGN_VERIFY"),
-        "SM2": SpecInfo("SM2", "SIGN_VERIFY"),
+        "SM2": SpecInfo("SM2", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),  # made on demand only
         "ML_DSA_44": SpecInfo("ML_DSA_44", "SIGN_VERIFY"),
         "ML_DSA_65": SpecInfo("ML_DSA_65", "SIGN_VERIFY"),
         "ML_DSA_87": SpecInfo("ML_DSA_87", "SIGN_VERIFY"),

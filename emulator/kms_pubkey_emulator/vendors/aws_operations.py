@@ -10,7 +10,12 @@ documentation:
 - a ciphertext that does not decrypt: `InvalidCiphertextException`;
 - ED25519_SHA_512 takes MessageType RAW only, ED25519_PH_SHA_512 DIGEST only, and KMS still
   applies Ed25519ph's SHA-512 prehash to that digest ("the input is hashed twice");
-- a DIGEST must have the algorithm's digest length, an EXTERNAL_MU 64 bytes.
+- a DIGEST must have the algorithm's digest length, an EXTERNAL_MU 64 bytes;
+- SM2 (China Regions): SM2DSA hashes with SM3, and with DIGEST "KMS skips the hashing step", so
+  the digest is e = SM3(Z_A || M) itself (the hashing step of GB/T 32918.2; Z_A over the default
+  ID 1234567812345678, which the Verify doc names). The model does not spell out e for SM2:
+  unconfirmed, and the same reading as kms_pubkey's offline verify. SM2PKE encrypts up to 1024
+  bytes (the Encrypt doc); its ciphertext is DER C1C3C2 (unconfirmed, as kms_pubkey encrypts).
 
 Constraint failures are `ValidationException` (AWS's common error) with the JSON 1.1 message
 `1 validation error detected: ...`; a wrong digest length reads "Digest is invalid length for
@@ -44,11 +49,12 @@ SCHEMES: Mapping[str, crypto.Scheme] = {
     "ED25519_SHA_512": crypto.Scheme("ED25519"),
     "ED25519_PH_SHA_512": crypto.Scheme("ED25519PH", "SHA512"),
     "ML_DSA_SHAKE_256": crypto.Scheme("ML_DSA"),
+    "SM2DSA": crypto.SM2DSA,
 }
-# Every SigningAlgorithmSpec of the model (SM2DSA too: no SM2 key is ever seeded, see README).
-SIGNING_ENUM = (*SCHEMES, "SM2DSA")
+SIGNING_ENUM = tuple(SCHEMES)  # every SigningAlgorithmSpec of the model
 ENCRYPTION_ENUM = ("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE")
-OAEP_HASH = {"RSAES_OAEP_SHA_1": "SHA1", "RSAES_OAEP_SHA_256": "SHA256"}
+CIPHERS = {"RSAES_OAEP_SHA_1": "SHA1", "RSAES_OAEP_SHA_256": "SHA256", "SM2PKE": crypto.SM2_CIPHER}
+SM2PKE_LIMIT = 1024
 MESSAGE_TYPES = ("RAW", "DIGEST", "EXTERNAL_MU")
 
 
@@ -205,27 +211,21 @@ def verify(payload: Mapping[str, Any], key: StoredKey, arn: str) -> dict[str, An
     return {"KeyId": arn, "SignatureValid": True, "SigningAlgorithm": algorithm}
 
 
-def _oaep(payload: Mapping[str, Any], key: StoredKey, arn: str, operation: str) -> str:
+def _cipher(payload: Mapping[str, Any], key: StoredKey, arn: str, operation: str) -> str:
     algorithm = enum(payload, "EncryptionAlgorithm", ENCRYPTION_ENUM, default="SYMMETRIC_DEFAULT")
     _usage(key, arn, "ENCRYPT_DECRYPT", operation)
     _listed(key, "EncryptionAlgorithms", algorithm)
     return algorithm
 
 
-def _oaep_key(
-    payload: Mapping[str, Any], key: StoredKey, arn: str, operation: str
-) -> tuple[str, rsa.RSAPrivateKey]:
-    algorithm = _oaep(payload, key, arn, operation)
-    private = key.private_key()
-    assert isinstance(private, rsa.RSAPrivateKey)
-    return algorithm, private
-
-
 def encrypt(payload: Mapping[str, Any], key: StoredKey, arn: str) -> dict[str, Any]:
     plaintext = blob(payload, "Plaintext", MAX_MESSAGE)
     assert plaintext is not None
-    algorithm, private = _oaep_key(payload, key, arn, "Encrypt")
-    limit = crypto.max_plaintext(private, OAEP_HASH[algorithm])
+    algorithm = _cipher(payload, key, arn, "Encrypt")
+    private = key.private_key()
+    limit = SM2PKE_LIMIT
+    if isinstance(private, rsa.RSAPrivateKey):
+        limit = crypto.max_plaintext(private, CIPHERS[algorithm])
     if len(plaintext) > limit:
         raise AwsError(
             "ValidationException",
@@ -233,16 +233,16 @@ def encrypt(payload: Mapping[str, Any], key: StoredKey, arn: str) -> dict[str, A
             f"cannot encrypt data larger than {limit} bytes.",
         )
     _dry_run(payload)
-    ciphertext = crypto.encrypt(private.public_key(), OAEP_HASH[algorithm], plaintext)
+    ciphertext = crypto.encrypt(private.public_key(), CIPHERS[algorithm], plaintext)
     return {"CiphertextBlob": _b64(ciphertext), "KeyId": arn, "EncryptionAlgorithm": algorithm}
 
 
 def decrypt(payload: Mapping[str, Any], key: StoredKey, arn: str) -> dict[str, Any]:
     ciphertext = blob(payload, "CiphertextBlob", MAX_CIPHERTEXT)
     assert ciphertext is not None
-    algorithm, private = _oaep_key(payload, key, arn, "Decrypt")
+    algorithm = _cipher(payload, key, arn, "Decrypt")
     _dry_run(payload)
-    plaintext = crypto.decrypt(private, OAEP_HASH[algorithm], ciphertext)
+    plaintext = crypto.decrypt(key.private_key(), CIPHERS[algorithm], ciphertext)
     if plaintext is None:
         raise AwsError("InvalidCiphertextException", None)
     return {"KeyId": arn, "Plaintext": _b64(plaintext), "EncryptionAlgorithm": algorithm}

@@ -183,7 +183,8 @@ def authenticate(request: Request, body: bytes, project_id: str, state: Emulator
 
 class HuaweiProtocol:
     name = "huawei"
-    # Asymmetric specs from huaweicloudsdkkms CreateKeyRequestBody.key_spec; SM2 is never seeded.
+    # Asymmetric specs from huaweicloudsdkkms CreateKeyRequestBody.key_spec; SM2 keys are made
+    # on demand only (`Emulator.create_key`).
     key_specs: Mapping[str, SpecInfo] = {
         "RSA_2048": SpecInfo("RSA_2048", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
         "RSA_3072": SpecInfo("RSA_3072", "ENCRYPT_DECRYPT", ("SIGN_VERIFY",)),
@@ -191,7 +192,7 @@ class HuaweiProtocol:
         "EC_P256": SpecInfo("P256", "SIGN_VERIFY"),
         "EC_P384": SpecInfo("P384", "SIGN_VERIFY"),
         "SECP256K1": SpecInfo("SECP256K1", "SIGN_VERIFY"),
-        "SM2": SpecInfo("SM2", "SIGN_VERIFY"),
+        "SM2": SpecInfo("SM2", "SIGN_VERIFY", ("ENCRYPT_DECRYPT",)),
         "ED25519": SpecInfo("ED25519", "SIGN_VERIFY"),
     }
 

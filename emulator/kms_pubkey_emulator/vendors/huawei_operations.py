@@ -17,7 +17,11 @@ Paths and fields are the official SDK's (huaweicloudsdkkms 3.1 `KmsClient.sign`,
 Algorithm semantics follow DESIGN.md "Offline use": PSS with salt = digest length, ECDSA DER,
 OAEP with MGF1 over SHA-256 (Huawei's MGF1 hash is unconfirmed: we follow the AWS/OpenSSL
 default of the same hash), ED25519_SHA_512 over the raw message, ED25519_PH_SHA_512 as Ed25519ph
-whose DIGEST message is PH(M) (unconfirmed). Refusals of the request's contents (a wrong
+whose DIGEST message is PH(M) (unconfirmed). SM2 keys sign with SM2DSA_SM3 over digests only,
+the digest being e = SM3(Z_A || M) with the ID 1234567812345678, as Huawei's DEW FAQ "How Do I
+Calculate the SM3 Digest During SM2 Signature?" says ("SM2 keys can only be used to sign message
+digests"), so RAW is refused; they encrypt with SM2_ENCRYPT (DER C1C3C2, per a gmsm maintainer:
+unconfirmed) up to the 4096 bytes of `plain_text`. Refusals of the request's contents (a wrong
 algorithm for the key, a wrong message type, a digest of the wrong length, bad base64, an
 oversize plaintext, a ciphertext that does not decrypt) are 400 `KMS.0203`, the code the KMS
 error table gives invalid request parameters (the table was not among the seeds: unconfirmed).
@@ -53,8 +57,13 @@ SIGNING: Mapping[str, Mapping[str, crypto.Scheme]] = {
         "ED25519_SHA_512": crypto.Scheme("ED25519"),
         "ED25519_PH_SHA_512": crypto.Scheme("ED25519PH", "SHA512"),
     },
+    "SM2": {"SM2DSA_SM3": crypto.SM2DSA},
 }
-ENCRYPTION = {"RSAES_OAEP_SHA_256": "SHA256"}
+# key spec family -> {encryption_algorithm -> cipher}, for ENCRYPT_DECRYPT keys.
+ENCRYPTION: Mapping[str, Mapping[str, str]] = {
+    "RSA": {"RSAES_OAEP_SHA_256": "SHA256"},
+    "SM2": {"SM2_ENCRYPT": crypto.SM2_CIPHER},
+}
 
 
 class KmsRefusal(Exception):
@@ -100,6 +109,8 @@ def _signing(params: Mapping[str, Any], key: StoredKey) -> tuple[crypto.Scheme, 
         )
     if scheme.family == "ED25519" and given != "RAW":
         raise _invalid(f"The signing algorithm {algorithm} needs message_type RAW.")
+    if scheme.family == "SM2" and given != "DIGEST":
+        raise _invalid(f"The signing algorithm {algorithm} signs message digests only (message_type DIGEST).")
     if given == "DIGEST" and len(message) != scheme.digest_size:
         raise _invalid(f"Invalid message: a {algorithm} digest is {scheme.digest_size} bytes.")
     return scheme, message, given  # type: ignore[return-value]
@@ -118,31 +129,33 @@ def verify(params: Mapping[str, Any], key: StoredKey) -> dict[str, Any]:
     return {"key_id": key.key_id, "signature_valid": "true" if valid else "false"}
 
 
-def _rsa(params: Mapping[str, Any], key: StoredKey) -> tuple[rsa.RSAPrivateKey, str]:
+def _cipher(params: Mapping[str, Any], key: StoredKey) -> str:
     algorithm = _text(params, "encryption_algorithm", "SYMMETRIC_DEFAULT")
-    private = key.private_key()
-    if key.key_usage != "ENCRYPT_DECRYPT" or algorithm not in ENCRYPTION:
+    family = "SM2" if key.algorithm == "SM2" else "RSA"
+    cipher = ENCRYPTION[family].get(algorithm) if key.key_usage == "ENCRYPT_DECRYPT" else None
+    if cipher is None:
         raise _invalid(
             f"The encryption algorithm {algorithm} does not match the key ({key.key_spec}, {key.key_usage})."
         )
-    assert isinstance(private, rsa.RSAPrivateKey)
-    return private, ENCRYPTION[algorithm]
+    return cipher
 
 
 def encrypt(params: Mapping[str, Any], key: StoredKey) -> dict[str, Any]:
     plaintext = _text(params, "plain_text").encode("utf-8")
-    private, hash_name = _rsa(params, key)
-    limit = min(MAX_PLAINTEXT, crypto.max_plaintext(private, hash_name))
+    cipher = _cipher(params, key)
+    private = key.private_key()
+    limit = MAX_PLAINTEXT
+    if isinstance(private, rsa.RSAPrivateKey):
+        limit = min(limit, crypto.max_plaintext(private, cipher))
     if not plaintext or len(plaintext) > limit:
         raise _invalid(f"Invalid plain_text: this key and algorithm encrypt 1 to {limit} bytes.")
-    ciphertext = crypto.encrypt(private.public_key(), hash_name, plaintext)
+    ciphertext = crypto.encrypt(private.public_key(), cipher, plaintext)
     return {"key_id": key.key_id, "cipher_text": base64.b64encode(ciphertext).decode("ascii")}
 
 
 def decrypt(params: Mapping[str, Any], key: StoredKey) -> dict[str, Any]:
     ciphertext = _base64(params, "cipher_text")
-    private, hash_name = _rsa(params, key)
-    plaintext = crypto.decrypt(private, hash_name, ciphertext)
+    plaintext = crypto.decrypt(key.private_key(), _cipher(params, key), ciphertext)
     if plaintext is None:
         raise _invalid("Invalid cipher_text: it does not decrypt with this key.")
     return {

@@ -112,8 +112,10 @@ SIGNING: Final[dict[str, dict[str, Signing]]] = {
             "SM2DSA": ("SM2", "sm3", _SM2),
         },
     ),
-    # Huawei's PSS salt length, ECDSA encoding (DER taken, as AWS and OpenSSL use) and SM2 ID
-    # handling are unconfirmed: huaweicloudsdkkms only passes names through.
+    # Huawei's PSS salt length and ECDSA encoding (DER taken, as AWS and OpenSSL use) are
+    # unconfirmed: huaweicloudsdkkms only passes names through. Huawei's SM2 keys sign digests
+    # only, SM3(Z_A || M) with the default ID (its DEW FAQ "How Do I Calculate the SM3 Digest
+    # During SM2 Signature?"); offline, RAW still verifies such a signature, computing e here.
     # Huawei's ED25519_PH_SHA_512 DIGEST is taken as PH(M) itself (unconfirmed; the emulator agrees).
     "huawei": _signing(
         (RAW, DIGEST),
