@@ -17,7 +17,7 @@ import attrs
 import httpx
 
 from kms_pubkey import defaults, transport
-from kms_pubkey.endpoints import default_context, is_loopback
+from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
 from kms_pubkey.httpx_clients import lean_client
 from kms_pubkey.log_masking import install_log_filter
@@ -84,7 +84,7 @@ def generated_client_args(
     return {
         "base_url": settings.endpoint,
         "timeout": policy.httpx_timeout(),
-        "verify_ssl": default_context() if settings.verify is True else settings.verify,
+        "verify_ssl": settings.verify,
         "follow_redirects": False,
         "raise_on_unexpected_status": False,
         # Only what kms_pubkey.transport decodes itself, under the answer-size cap (httpx adds br, zstd).

@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from kms_pubkey.endpoints import default_context
+
 _MERGED_URLS = 64
 """Paths remembered per client; a client sends one or two."""
 
@@ -86,7 +88,12 @@ class _Deferred:
         if self.inner is None:
             with self._lock:
                 if self.inner is None:
-                    self.inner = self._factory(**self._settings)
+                    settings = dict(self._settings)
+                    if settings.get("verify") is True:
+                        # One default trust per process: httpx would load the CA bundle for
+                        # every transport (~30 ms), which a process making many clients repays.
+                        settings["verify"] = default_context()
+                    self.inner = self._factory(**settings)
         return self.inner
 
 
