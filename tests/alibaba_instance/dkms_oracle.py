@@ -88,31 +88,46 @@ def crypto(args: dict) -> dict:
         try:
             if call["op"] == "sign":
                 answer = client.sign_with_options(
-                    models.SignRequest(key_id=call["key_id"], algorithm=call["algorithm"],
-                                       message=raw("message", call), message_type=call.get("message_type")),
+                    models.SignRequest(
+                        key_id=call["key_id"],
+                        algorithm=call["algorithm"],
+                        message=raw("message", call),
+                        message_type=call.get("message_type"),
+                    ),
                     runtime,
                 )
-                out = {"signature": base64.b64encode(answer.signature).decode(),
-                       "message_type": answer.message_type, "algorithm": answer.algorithm}
+                out = {
+                    "signature": base64.b64encode(answer.signature).decode(),
+                    "message_type": answer.message_type,
+                    "algorithm": answer.algorithm,
+                }
             elif call["op"] == "verify":
                 answer = client.verify_with_options(
-                    models.VerifyRequest(key_id=call["key_id"], algorithm=call["algorithm"],
-                                         message=raw("message", call), message_type=call.get("message_type"),
-                                         signature=raw("signature", call)),
+                    models.VerifyRequest(
+                        key_id=call["key_id"],
+                        algorithm=call["algorithm"],
+                        message=raw("message", call),
+                        message_type=call.get("message_type"),
+                        signature=raw("signature", call),
+                    ),
                     runtime,
                 )
                 out = {"value": answer.value}
             elif call["op"] == "encrypt":
                 answer = client.encrypt_with_options(
-                    models.EncryptRequest(key_id=call["key_id"], algorithm=call["algorithm"],
-                                          plaintext=raw("plaintext", call)),
+                    models.EncryptRequest(
+                        key_id=call["key_id"], algorithm=call["algorithm"], plaintext=raw("plaintext", call)
+                    ),
                     runtime,
                 )
                 out = {"ciphertext": base64.b64encode(answer.ciphertext_blob).decode()}
             else:
                 answer = client.decrypt_with_options(
-                    models.DecryptRequest(key_id=call["key_id"], algorithm=call["algorithm"],
-                                          ciphertext_blob=raw("ciphertext", call)),
+                    models.DecryptRequest(
+                        key_id=call["key_id"],
+                        algorithm=call["algorithm"],
+                        ciphertext_blob=raw("ciphertext", call),
+                    ),
                     runtime,
                 )
                 out = {"plaintext": base64.b64encode(answer.plaintext).decode()}

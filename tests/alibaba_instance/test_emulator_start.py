@@ -32,6 +32,7 @@ from kms_pubkey_emulator.vendors import alibaba_instance
 
 pytestmark = pytest.mark.integration
 
+
 def _fresh(state_dir: Path | None) -> Emulator:
     """An emulator of the dedicated gateway alone (quick to seed) that has answered no request yet."""
     return Emulator(EmulatorConfig(port=0, state_dir=state_dir), protocols=[alibaba_instance.PROTOCOL])

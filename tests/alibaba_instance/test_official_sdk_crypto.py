@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from tests.support import openssl
+from tests.support.dkms import crypto_calls
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MESSAGE = b"kms instance message"
@@ -30,26 +31,7 @@ def b64(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def run(dkms_oracle: Any, emulator: Any) -> Any:
-    from kms_pubkey_emulator.vendors.alibaba_instance import client_key
-
-    material = client_key(emulator.state)
-    protocol, _, host = emulator.url.partition("://")
-
-    def calls(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = dkms_oracle(
-            "crypto",
-            {
-                "protocol": protocol,
-                "endpoint": host,
-                "client_key_file": str(material.client_key_file),
-                "password": material.password,
-                "calls": items,
-            },
-        )
-        results: list[dict[str, Any]] = out["results"]
-        return results
-
-    return calls
+    return crypto_calls(dkms_oracle, emulator)
 
 
 def test_signatures_verify_outside(emulator: Any, run: Any) -> None:

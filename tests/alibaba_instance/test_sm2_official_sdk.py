@@ -22,6 +22,7 @@ from kms_pubkey_alibaba import AlibabaKmsInstanceClient
 from kms_pubkey_emulator import Emulator, EmulatorConfig
 from kms_pubkey_emulator.vendors.alibaba_instance import client_key
 from tests.support import openssl
+from tests.support.dkms import crypto_calls
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MESSAGE = b"kms instance SM2 message"
@@ -40,24 +41,7 @@ def own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def run(dkms_oracle: Any, own: Emulator) -> Any:
-    material = client_key(own.state)
-    protocol, _, host = own.url.partition("://")
-
-    def calls(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = dkms_oracle(
-            "crypto",
-            {
-                "protocol": protocol,
-                "endpoint": host,
-                "client_key_file": str(material.client_key_file),
-                "password": material.password,
-                "calls": items,
-            },
-        )
-        results: list[dict[str, Any]] = out["results"]
-        return results
-
-    return calls
+    return crypto_calls(dkms_oracle, own)
 
 
 def our_key(own: Emulator, key_id: str) -> Any:

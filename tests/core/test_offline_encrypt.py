@@ -7,38 +7,16 @@ called directly, decrypt, exchange and decapsulate.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, mlkem, padding, rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kms_pubkey import UnsupportedKeyError, ValidationError, load_public_key
 from tests.support import openssl
+from tests.support.der import public_spki as spki
 from tests.support.der import spki as make_spki
-
-
-def spki(private: object) -> bytes:
-    return private.public_key().public_bytes(  # type: ignore[attr-defined, no-any-return]
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("openssl")
-
-
-@pytest.fixture(scope="module")
-def rsa_key(folder: Path) -> openssl.Key:
-    return openssl.Key(folder, "rsa", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048")
-
-
-@pytest.fixture(scope="module")
-def sm2_key(folder: Path) -> openssl.Key:
-    return openssl.Key(folder, "sm2", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2")
 
 
 @pytest.mark.parametrize(

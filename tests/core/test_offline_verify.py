@@ -20,30 +20,10 @@ from hypothesis import strategies as st
 import kms_pubkey
 from kms_pubkey import InvalidSignatureError, ValidationError, load_public_key
 from tests.support import openssl
+from tests.support.der import public_spki as spki
 from tests.support.vectors import load_json
 
 MESSAGE = b"the message a KMS signed"
-
-
-def spki(private: object) -> bytes:
-    return private.public_key().public_bytes(  # type: ignore[attr-defined, no-any-return]
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("openssl")
-
-
-@pytest.fixture(scope="module")
-def rsa_key(folder: Path) -> openssl.Key:
-    return openssl.Key(folder, "rsa", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048")
-
-
-@pytest.fixture(scope="module")
-def sm2_key(folder: Path) -> openssl.Key:
-    return openssl.Key(folder, "sm2", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2")
 
 
 # --- OpenSSL signs, we verify ---------------------------------------------------------------

@@ -47,3 +47,12 @@ def pem(label: str, der: bytes, eol: str = "\n") -> str:
     body = base64.b64encode(der).decode()
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return eol.join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----", ""])
+
+
+def public_spki(private: object) -> bytes:
+    """The SPKI DER of a `cryptography` private key's public half."""
+    from cryptography.hazmat.primitives import serialization
+
+    return private.public_key().public_bytes(  # type: ignore[attr-defined, no-any-return]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
