@@ -16,6 +16,8 @@ from typing import Final, Literal
 
 import attrs
 
+from kms_pubkey import defaults
+
 Scheme = Literal["PSS", "PKCS1", "ECDSA", "ED25519", "ED25519PH", "SM2", "MLDSA"]
 
 RAW: Final = "RAW"
@@ -26,8 +28,7 @@ EXTERNAL_MU: Final = "EXTERNAL_MU"
 DEFAULT_MESSAGE_TYPE: Final = {"aws": RAW, "alibaba": DIGEST, "alibaba-instance": RAW, "huawei": DIGEST}
 # AWS refuses a RAW message over 4096 bytes (Sign, Verify); the others document no cap we found.
 RAW_MESSAGE_LIMIT: Final = {"aws": 4096}
-# The SM2 distinguishing ID of GB/T 35276 that all three vendors sign with by default.
-SM2_DEFAULT_ID: Final = b"1234567812345678"
+SM2_DEFAULT_ID = defaults.SM2_DEFAULT_ID
 
 _RSA = frozenset({"RSA"})
 _ED25519 = frozenset({"ED25519"})

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol, TypedDict
 import attrs
 
 from kms_pubkey import defaults
-from kms_pubkey.algorithms import SM2_DEFAULT_ID
+from kms_pubkey.defaults import SM2_DEFAULT_ID
 from kms_pubkey.errors import ApiError, KmsError, UnsupportedKeyError, ValidationError
 from kms_pubkey.plugins import COMMAND_GROUP, VENDOR_GROUP, VENDOR_WHEELS
 from kms_pubkey.plugins import load_all as _load

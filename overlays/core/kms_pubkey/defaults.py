@@ -37,3 +37,6 @@ this from it. Far above the `Date` header's one-second grain and a slow round tr
 every vendor's window (15 minutes; 5 for some AWS fronts): a skew verdict with our clock
 closer than this is not about our clock, and sending again would not help."""
 USER_AGENT = "kms-pubkey/0.1.0"
+SM2_DEFAULT_ID = b"1234567812345678"
+"""The SM2 distinguishing ID of GB/T 35276 that all three vendors sign with by default. Here,
+not in `algorithms`, so that `PublicKey` can name it without loading the algorithm tables."""

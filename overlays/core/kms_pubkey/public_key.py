@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from kms_pubkey.algorithms import SM2_DEFAULT_ID
+from kms_pubkey.defaults import SM2_DEFAULT_ID
 from kms_pubkey.errors import KeyFormatError, ResponseError
 from kms_pubkey.read import parse_spki, read_key, spec
 
