@@ -126,33 +126,12 @@ def test_encrypt_writes_what_openssl_decrypts(
     plaintext = work / "plain.bin"
     plaintext.write_bytes(b"a data key")
     out = work / f"{algorithm}.bin"
-    done = cli(
-        "encrypt",
-        "aws",
-        "--key-file",
-        rsa_key.public,
-        "--algorithm",
-        algorithm,
-        "--plaintext",
-        plaintext,
-        "-o",
-        out,
-    )
+    command = ("encrypt", "aws", "--key-file", rsa_key.public, "--algorithm", algorithm)
+    done = cli(*command, "--plaintext", plaintext, "-o", out)
     assert done.returncode == 0, done.stderr
     options = ("rsa_padding_mode:oaep", f"rsa_oaep_md:{md}", f"rsa_mgf1_md:{md}")
     assert rsa_key.decrypt(out.read_bytes(), *(x for o in options for x in ("-pkeyopt", o))) == b"a data key"
-    again = cli(
-        "encrypt",
-        "aws",
-        "--key-file",
-        rsa_key.public,
-        "--algorithm",
-        algorithm,
-        "--plaintext",
-        plaintext,
-        "-o",
-        out,
-    )
+    again = cli(*command, "--plaintext", plaintext, "-o", out)
     assert again.returncode == 1 and b"--force" in again.stderr
 
 

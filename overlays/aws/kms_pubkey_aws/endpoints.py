@@ -20,6 +20,11 @@ def resolve_endpoint(
     override = endpoint or (config or load_config(None, environ)).endpoint_url("kms")
     if override:
         return check_endpoint(override)
+    return regional_endpoint("kms", region)
+
+
+def regional_endpoint(service: str, region: str) -> str:
+    """A service's public endpoint in `region`: the China partition's suffix for `cn-` regions."""
     check_region(region, "AWS")
     suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    return f"https://kms.{region}.{suffix}"
+    return f"https://{service}.{region}.{suffix}"

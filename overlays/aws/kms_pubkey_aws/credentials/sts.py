@@ -19,6 +19,7 @@ from kms_pubkey.errors import CredentialsError, ValidationError
 from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import xml_fields
 from kms_pubkey_aws.credentials.config import AwsConfig
+from kms_pubkey_aws.endpoints import regional_endpoint
 from kms_pubkey_aws.sigv4 import SigV4Auth
 
 VERSION = "2011-06-15"
@@ -45,8 +46,7 @@ class Sts:
             elif region is None:
                 url = "https://sts.amazonaws.com"
             else:
-                suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-                url = check_endpoint(f"https://sts.{region}.{suffix}")
+                url = regional_endpoint("sts", region)
         except ValidationError as exc:
             raise CredentialsError(f"aws sts: {exc}") from None
         return cls(url + "/", region or GLOBAL_REGION, config.ca_bundle() or True)
