@@ -4,16 +4,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="ErrorResponse")
 
 
-@_attrs_define
-class ErrorResponse:
+class ErrorResponse(_Model):
     """
     Attributes:
         code (None | str | Unset):
@@ -23,12 +20,36 @@ class ErrorResponse:
         recommend (None | str | Unset):
     """
 
-    code: None | str | Unset = UNSET
-    message: None | str | Unset = UNSET
-    request_id: None | str | Unset = UNSET
-    host_id: None | str | Unset = UNSET
-    recommend: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "code",
+        "message",
+        "request_id",
+        "host_id",
+        "recommend",
+        "additional_properties",
+    )
+
+    code: None | str | Unset
+    message: None | str | Unset
+    request_id: None | str | Unset
+    host_id: None | str | Unset
+    recommend: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        code: None | str | Unset = UNSET,
+        message: None | str | Unset = UNSET,
+        request_id: None | str | Unset = UNSET,
+        host_id: None | str | Unset = UNSET,
+        recommend: None | str | Unset = UNSET,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.host_id = host_id
+        self.recommend = recommend
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         code: None | str | Unset

@@ -4,16 +4,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="GetPublicKeyResponse")
 
 
-@_attrs_define
-class GetPublicKeyResponse:
+class GetPublicKeyResponse(_Model):
     """
     Attributes:
         key_id (None | str | Unset): The key id; when an alias was asked for, the id of the key it is bound to.
@@ -22,11 +19,32 @@ class GetPublicKeyResponse:
         request_id (None | str | Unset):
     """
 
-    key_id: None | str | Unset = UNSET
-    key_version_id: None | str | Unset = UNSET
-    public_key: None | str | Unset = UNSET
-    request_id: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "key_id",
+        "key_version_id",
+        "public_key",
+        "request_id",
+        "additional_properties",
+    )
+
+    key_id: None | str | Unset
+    key_version_id: None | str | Unset
+    public_key: None | str | Unset
+    request_id: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        key_id: None | str | Unset = UNSET,
+        key_version_id: None | str | Unset = UNSET,
+        public_key: None | str | Unset = UNSET,
+        request_id: None | str | Unset = UNSET,
+    ) -> None:
+        self.key_id = key_id
+        self.key_version_id = key_version_id
+        self.public_key = public_key
+        self.request_id = request_id
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         key_id: None | str | Unset

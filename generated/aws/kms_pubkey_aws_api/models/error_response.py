@@ -4,17 +4,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.error_type import ErrorType
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="ErrorResponse")
 
 
-@_attrs_define
-class ErrorResponse:
+class ErrorResponse(_Model):
     """
     Attributes:
         field_type_ (ErrorType | str | Unset):
@@ -22,10 +19,28 @@ class ErrorResponse:
         Message (str | Unset): Some AWS services capitalise the field.
     """
 
-    field_type_: ErrorType | str | Unset = UNSET
-    message: str | Unset = UNSET
-    Message: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "field_type_",
+        "message",
+        "Message",
+        "additional_properties",
+    )
+
+    field_type_: ErrorType | str | Unset
+    message: str | Unset
+    Message: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        field_type_: ErrorType | str | Unset = UNSET,
+        message: str | Unset = UNSET,
+        Message: str | Unset = UNSET,
+    ) -> None:
+        self.field_type_ = field_type_
+        self.message = message
+        self.Message = Message
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         field_type_: str | Unset

@@ -4,25 +4,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="GetPublicKeyRequest")
 
 
-@_attrs_define
-class GetPublicKeyRequest:
+class GetPublicKeyRequest(_Model):
     """
     Attributes:
         key_id (str): Key id, key ARN, alias name (`alias/...`) or alias ARN.
         grant_tokens (list[str] | Unset):
     """
 
+    __slots__ = (
+        "key_id",
+        "grant_tokens",
+        "additional_properties",
+    )
+
     key_id: str
-    grant_tokens: list[str] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    grant_tokens: list[str] | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        key_id: str,
+        grant_tokens: list[str] | Unset = UNSET,
+    ) -> None:
+        self.key_id = key_id
+        self.grant_tokens = grant_tokens
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         key_id = self.key_id

@@ -4,9 +4,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.encapsulation_algorithm import EncapsulationAlgorithm
 from ..models.encryption_algorithm import EncryptionAlgorithm
 from ..models.key_agreement_algorithm import KeyAgreementAlgorithm
@@ -14,12 +11,12 @@ from ..models.key_spec import KeySpec
 from ..models.key_usage import KeyUsage
 from ..models.signing_algorithm import SigningAlgorithm
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="GetPublicKeyResponse")
 
 
-@_attrs_define
-class GetPublicKeyResponse:
+class GetPublicKeyResponse(_Model):
     """
     Attributes:
         key_id (str | Unset): The key ARN (moto answers with the bare key id).
@@ -33,16 +30,52 @@ class GetPublicKeyResponse:
         encapsulation_algorithms (list[EncapsulationAlgorithm | str] | None | Unset):
     """
 
-    key_id: str | Unset = UNSET
-    public_key: str | Unset = UNSET
-    customer_master_key_spec: KeySpec | None | str | Unset = UNSET
-    key_spec: KeySpec | None | str | Unset = UNSET
-    key_usage: KeyUsage | None | str | Unset = UNSET
-    encryption_algorithms: list[EncryptionAlgorithm | str] | None | Unset = UNSET
-    signing_algorithms: list[SigningAlgorithm | str] | None | Unset = UNSET
-    key_agreement_algorithms: list[KeyAgreementAlgorithm | str] | None | Unset = UNSET
-    encapsulation_algorithms: list[EncapsulationAlgorithm | str] | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "key_id",
+        "public_key",
+        "customer_master_key_spec",
+        "key_spec",
+        "key_usage",
+        "encryption_algorithms",
+        "signing_algorithms",
+        "key_agreement_algorithms",
+        "encapsulation_algorithms",
+        "additional_properties",
+    )
+
+    key_id: str | Unset
+    public_key: str | Unset
+    customer_master_key_spec: KeySpec | None | str | Unset
+    key_spec: KeySpec | None | str | Unset
+    key_usage: KeyUsage | None | str | Unset
+    encryption_algorithms: list[EncryptionAlgorithm | str] | None | Unset
+    signing_algorithms: list[SigningAlgorithm | str] | None | Unset
+    key_agreement_algorithms: list[KeyAgreementAlgorithm | str] | None | Unset
+    encapsulation_algorithms: list[EncapsulationAlgorithm | str] | None | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        key_id: str | Unset = UNSET,
+        public_key: str | Unset = UNSET,
+        customer_master_key_spec: KeySpec | None | str | Unset = UNSET,
+        key_spec: KeySpec | None | str | Unset = UNSET,
+        key_usage: KeyUsage | None | str | Unset = UNSET,
+        encryption_algorithms: list[EncryptionAlgorithm | str] | None | Unset = UNSET,
+        signing_algorithms: list[SigningAlgorithm | str] | None | Unset = UNSET,
+        key_agreement_algorithms: list[KeyAgreementAlgorithm | str] | None | Unset = UNSET,
+        encapsulation_algorithms: list[EncapsulationAlgorithm | str] | None | Unset = UNSET,
+    ) -> None:
+        self.key_id = key_id
+        self.public_key = public_key
+        self.customer_master_key_spec = customer_master_key_spec
+        self.key_spec = key_spec
+        self.key_usage = key_usage
+        self.encryption_algorithms = encryption_algorithms
+        self.signing_algorithms = signing_algorithms
+        self.key_agreement_algorithms = key_agreement_algorithms
+        self.encapsulation_algorithms = encapsulation_algorithms
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         key_id = self.key_id

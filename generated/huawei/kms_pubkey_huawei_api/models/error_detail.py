@@ -4,25 +4,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="ErrorDetail")
 
 
-@_attrs_define
-class ErrorDetail:
+class ErrorDetail(_Model):
     """
     Attributes:
         error_code (None | str | Unset):
         error_msg (None | str | Unset):
     """
 
-    error_code: None | str | Unset = UNSET
-    error_msg: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "error_code",
+        "error_msg",
+        "additional_properties",
+    )
+
+    error_code: None | str | Unset
+    error_msg: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        error_code: None | str | Unset = UNSET,
+        error_msg: None | str | Unset = UNSET,
+    ) -> None:
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         error_code: None | str | Unset

@@ -4,10 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 if TYPE_CHECKING:
     from ..models.error_detail import ErrorDetail
@@ -16,8 +14,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ErrorResponse")
 
 
-@_attrs_define
-class ErrorResponse:
+class ErrorResponse(_Model):
     """KMS nests its error under `error`; the API gateway answers with the fields at the top
     level, plus `request_id`. huaweicloudsdkcore reads both shapes.
 
@@ -28,11 +25,32 @@ class ErrorResponse:
             request_id (None | str | Unset):
     """
 
-    error: ErrorDetail | None | Unset = UNSET
-    error_code: None | str | Unset = UNSET
-    error_msg: None | str | Unset = UNSET
-    request_id: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "error",
+        "error_code",
+        "error_msg",
+        "request_id",
+        "additional_properties",
+    )
+
+    error: ErrorDetail | None | Unset
+    error_code: None | str | Unset
+    error_msg: None | str | Unset
+    request_id: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        error: ErrorDetail | None | Unset = UNSET,
+        error_code: None | str | Unset = UNSET,
+        error_msg: None | str | Unset = UNSET,
+        request_id: None | str | Unset = UNSET,
+    ) -> None:
+        self.error = error
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.request_id = request_id
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.error_detail import ErrorDetail  # noqa: PLC0415

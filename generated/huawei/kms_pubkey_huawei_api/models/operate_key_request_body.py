@@ -4,25 +4,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="OperateKeyRequestBody")
 
 
-@_attrs_define
-class OperateKeyRequestBody:
+class OperateKeyRequestBody(_Model):
     """
     Attributes:
         key_id (str): The key id, 36 bytes.
         sequence (str | Unset): Request sequence number, 36 bytes (e.g. 919c82d4-8046-4722-9094-35c3c6524cff).
     """
 
+    __slots__ = (
+        "key_id",
+        "sequence",
+        "additional_properties",
+    )
+
     key_id: str
-    sequence: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    sequence: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        key_id: str,
+        sequence: str | Unset = UNSET,
+    ) -> None:
+        self.key_id = key_id
+        self.sequence = sequence
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         key_id = self.key_id

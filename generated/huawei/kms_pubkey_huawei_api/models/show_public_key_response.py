@@ -4,16 +4,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
+from ..types import Model as _Model
 
 T = TypeVar("T", bound="ShowPublicKeyResponse")
 
 
-@_attrs_define
-class ShowPublicKeyResponse:
+class ShowPublicKeyResponse(_Model):
     """
     Attributes:
         key_id (None | str | Unset):
@@ -21,9 +18,24 @@ class ShowPublicKeyResponse:
             line ends.
     """
 
-    key_id: None | str | Unset = UNSET
-    public_key: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "key_id",
+        "public_key",
+        "additional_properties",
+    )
+
+    key_id: None | str | Unset
+    public_key: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        key_id: None | str | Unset = UNSET,
+        public_key: None | str | Unset = UNSET,
+    ) -> None:
+        self.key_id = key_id
+        self.public_key = public_key
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         key_id: None | str | Unset
