@@ -33,8 +33,9 @@ from kms_pubkey_alibaba.rpc import RpcAuth
 
 SignatureVersion = Literal["v3", "v1"]
 SIGNATURE_VERSIONS: tuple[str, ...] = ("v3", "v1")
-API_VERSION = ApiVersion.VALUE_0
-ACTION = Action.GETPUBLICKEY
+API_VERSION: ApiVersion = "2016-01-20"
+ACTION: Action = "GetPublicKey"
+DRY_RUN: DryRun = "true"
 
 
 def _arguments(key_id: str, key_version_id: str, dry_run: bool, signature_version: str) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def _arguments(key_id: str, key_version_id: str, dry_run: bool, signature_versio
     args: dict[str, Any] = {
         "key_id": check_id(key_id, "key_id", in_query=True),
         "key_version_id": check_id(key_version_id, "key_version_id", in_query=True),
-        "dry_run": DryRun.TRUE if dry_run else UNSET,
+        "dry_run": DRY_RUN if dry_run else UNSET,
     }
     if signature_version == "v1":
         args.update(action=ACTION, version=API_VERSION)

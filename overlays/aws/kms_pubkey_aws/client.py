@@ -32,6 +32,7 @@ from kms_pubkey_aws.sigv4 import SigV4Auth
 ARGUMENTS = ("access_key_id", "secret_access_key", "session_token")
 MAX_GRANT_TOKENS = 10
 MAX_GRANT_TOKEN = 8192
+TARGET: GetPublicKeyXAmzTarget = "TrentService.GetPublicKey"
 
 
 def _request(key_id: str, grant_tokens: Sequence[str], region: str) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def _request(key_id: str, grant_tokens: Sequence[str], region: str) -> dict[str,
         if not isinstance(token, str) or not 1 <= len(token) <= MAX_GRANT_TOKEN:
             raise ValidationError(f"each grant token must be a string of 1 to {MAX_GRANT_TOKEN} characters")
     body = GetPublicKeyRequest(key_id=key_id, grant_tokens=tokens if tokens else UNSET)
-    return {"body": body, "x_amz_target": GetPublicKeyXAmzTarget.TRENTSERVICE_GETPUBLICKEY}
+    return {"body": body, "x_amz_target": TARGET}
 
 
 def _answer(response: Response[Any], call: Mapping[str, Any]) -> Answer:

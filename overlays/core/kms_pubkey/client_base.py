@@ -10,7 +10,6 @@ from __future__ import annotations
 import ssl
 import sys
 from collections.abc import Callable, Mapping
-from enum import Enum
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import attrs
@@ -119,16 +118,12 @@ _LIST_FIELDS = (
 
 def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> PublicKey:
     """The key an answer carries, the generated model taken as it is: its parser has already
-    refused any field of the wrong JSON type, so absent (UNSET) becomes None and an enum
-    member its value, nothing more."""
+    refused any field of the wrong JSON type, and its enums are plain strings (literal_enums),
+    so absent (UNSET) becomes None, nothing more."""
     unset = vendor.unset
 
     def one(value: object) -> Any:
-        # isinstance, not getattr(value, "value", value): on a str that raises and catches an
-        # AttributeError, and an answer has a dozen such fields.
-        if value is None or value is unset:
-            return None
-        return value.value if isinstance(value, Enum) else value
+        return None if value is None or value is unset else value
 
     fields: dict[str, Any] = {name: one(getattr(answer, name)) for name in _TEXT_FIELDS}
     for name in _LIST_FIELDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..models.error_type import ErrorType
+from ..models.error_type import ErrorType, check_error_type
 from ..types import UNSET, Unset
 from ..types import Model as _Model
 
@@ -46,8 +46,8 @@ class ErrorResponse(_Model):
         field_type_: str | Unset
         if isinstance(self.field_type_, Unset):
             field_type_ = UNSET
-        elif isinstance(self.field_type_, ErrorType):
-            field_type_ = self.field_type_.value
+        elif isinstance(self.field_type_, str):
+            field_type_ = self.field_type_
         else:
             field_type_ = self.field_type_
 
@@ -77,7 +77,7 @@ class ErrorResponse(_Model):
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                field_type_type_0 = ErrorType(data)
+                field_type_type_0 = check_error_type(data)
 
                 return field_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

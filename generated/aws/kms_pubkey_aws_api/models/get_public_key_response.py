@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..models.encapsulation_algorithm import EncapsulationAlgorithm
-from ..models.encryption_algorithm import EncryptionAlgorithm
-from ..models.key_agreement_algorithm import KeyAgreementAlgorithm
-from ..models.key_spec import KeySpec
-from ..models.key_usage import KeyUsage
-from ..models.signing_algorithm import SigningAlgorithm
+from ..models.encapsulation_algorithm import EncapsulationAlgorithm, check_encapsulation_algorithm
+from ..models.encryption_algorithm import EncryptionAlgorithm, check_encryption_algorithm
+from ..models.key_agreement_algorithm import KeyAgreementAlgorithm, check_key_agreement_algorithm
+from ..models.key_spec import KeySpec, check_key_spec
+from ..models.key_usage import KeyUsage, check_key_usage
+from ..models.signing_algorithm import SigningAlgorithm, check_signing_algorithm
 from ..types import UNSET, Unset
 from ..types import Model as _Model
 
@@ -85,24 +85,24 @@ class GetPublicKeyResponse(_Model):
         customer_master_key_spec: None | str | Unset
         if isinstance(self.customer_master_key_spec, Unset):
             customer_master_key_spec = UNSET
-        elif isinstance(self.customer_master_key_spec, KeySpec):
-            customer_master_key_spec = self.customer_master_key_spec.value
+        elif isinstance(self.customer_master_key_spec, str):
+            customer_master_key_spec = self.customer_master_key_spec
         else:
             customer_master_key_spec = self.customer_master_key_spec
 
         key_spec: None | str | Unset
         if isinstance(self.key_spec, Unset):
             key_spec = UNSET
-        elif isinstance(self.key_spec, KeySpec):
-            key_spec = self.key_spec.value
+        elif isinstance(self.key_spec, str):
+            key_spec = self.key_spec
         else:
             key_spec = self.key_spec
 
         key_usage: None | str | Unset
         if isinstance(self.key_usage, Unset):
             key_usage = UNSET
-        elif isinstance(self.key_usage, KeyUsage):
-            key_usage = self.key_usage.value
+        elif isinstance(self.key_usage, str):
+            key_usage = self.key_usage
         else:
             key_usage = self.key_usage
 
@@ -113,8 +113,8 @@ class GetPublicKeyResponse(_Model):
             encryption_algorithms = []
             for encryption_algorithms_type_0_item_data in self.encryption_algorithms:
                 encryption_algorithms_type_0_item: str
-                if isinstance(encryption_algorithms_type_0_item_data, EncryptionAlgorithm):
-                    encryption_algorithms_type_0_item = encryption_algorithms_type_0_item_data.value
+                if isinstance(encryption_algorithms_type_0_item_data, str):
+                    encryption_algorithms_type_0_item = encryption_algorithms_type_0_item_data
                 else:
                     encryption_algorithms_type_0_item = encryption_algorithms_type_0_item_data
                 encryption_algorithms.append(encryption_algorithms_type_0_item)
@@ -129,8 +129,8 @@ class GetPublicKeyResponse(_Model):
             signing_algorithms = []
             for signing_algorithms_type_0_item_data in self.signing_algorithms:
                 signing_algorithms_type_0_item: str
-                if isinstance(signing_algorithms_type_0_item_data, SigningAlgorithm):
-                    signing_algorithms_type_0_item = signing_algorithms_type_0_item_data.value
+                if isinstance(signing_algorithms_type_0_item_data, str):
+                    signing_algorithms_type_0_item = signing_algorithms_type_0_item_data
                 else:
                     signing_algorithms_type_0_item = signing_algorithms_type_0_item_data
                 signing_algorithms.append(signing_algorithms_type_0_item)
@@ -145,8 +145,8 @@ class GetPublicKeyResponse(_Model):
             key_agreement_algorithms = []
             for key_agreement_algorithms_type_0_item_data in self.key_agreement_algorithms:
                 key_agreement_algorithms_type_0_item: str
-                if isinstance(key_agreement_algorithms_type_0_item_data, KeyAgreementAlgorithm):
-                    key_agreement_algorithms_type_0_item = key_agreement_algorithms_type_0_item_data.value
+                if isinstance(key_agreement_algorithms_type_0_item_data, str):
+                    key_agreement_algorithms_type_0_item = key_agreement_algorithms_type_0_item_data
                 else:
                     key_agreement_algorithms_type_0_item = key_agreement_algorithms_type_0_item_data
                 key_agreement_algorithms.append(key_agreement_algorithms_type_0_item)
@@ -161,8 +161,8 @@ class GetPublicKeyResponse(_Model):
             encapsulation_algorithms = []
             for encapsulation_algorithms_type_0_item_data in self.encapsulation_algorithms:
                 encapsulation_algorithms_type_0_item: str
-                if isinstance(encapsulation_algorithms_type_0_item_data, EncapsulationAlgorithm):
-                    encapsulation_algorithms_type_0_item = encapsulation_algorithms_type_0_item_data.value
+                if isinstance(encapsulation_algorithms_type_0_item_data, str):
+                    encapsulation_algorithms_type_0_item = encapsulation_algorithms_type_0_item_data
                 else:
                     encapsulation_algorithms_type_0_item = encapsulation_algorithms_type_0_item_data
                 encapsulation_algorithms.append(encapsulation_algorithms_type_0_item)
@@ -213,7 +213,7 @@ class GetPublicKeyResponse(_Model):
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                customer_master_key_spec_type_0 = KeySpec(data)
+                customer_master_key_spec_type_0 = check_key_spec(data)
 
                 return customer_master_key_spec_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -232,7 +232,7 @@ class GetPublicKeyResponse(_Model):
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                key_spec_type_0 = KeySpec(data)
+                key_spec_type_0 = check_key_spec(data)
 
                 return key_spec_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -251,7 +251,7 @@ class GetPublicKeyResponse(_Model):
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                key_usage_type_0 = KeyUsage(data)
+                key_usage_type_0 = check_key_usage(data)
 
                 return key_usage_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -280,7 +280,7 @@ class GetPublicKeyResponse(_Model):
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        encryption_algorithms_type_0_item_type_0 = EncryptionAlgorithm(data)
+                        encryption_algorithms_type_0_item_type_0 = check_encryption_algorithm(data)
 
                         return encryption_algorithms_type_0_item_type_0
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -315,7 +315,7 @@ class GetPublicKeyResponse(_Model):
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        signing_algorithms_type_0_item_type_0 = SigningAlgorithm(data)
+                        signing_algorithms_type_0_item_type_0 = check_signing_algorithm(data)
 
                         return signing_algorithms_type_0_item_type_0
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -352,7 +352,7 @@ class GetPublicKeyResponse(_Model):
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        key_agreement_algorithms_type_0_item_type_0 = KeyAgreementAlgorithm(data)
+                        key_agreement_algorithms_type_0_item_type_0 = check_key_agreement_algorithm(data)
 
                         return key_agreement_algorithms_type_0_item_type_0
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -389,7 +389,7 @@ class GetPublicKeyResponse(_Model):
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        encapsulation_algorithms_type_0_item_type_0 = EncapsulationAlgorithm(data)
+                        encapsulation_algorithms_type_0_item_type_0 = check_encapsulation_algorithm(data)
 
                         return encapsulation_algorithms_type_0_item_type_0
                     except (TypeError, ValueError, AttributeError, KeyError):

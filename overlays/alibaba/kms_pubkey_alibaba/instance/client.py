@@ -23,11 +23,7 @@ from typing import Any, BinaryIO, cast
 import httpx
 from kms_pubkey_alibaba_instance_api import Client
 from kms_pubkey_alibaba_instance_api.api.default import get_public_key as operation
-from kms_pubkey_alibaba_instance_api.models import (
-    GetPublicKeyXKmsApiname,
-    GetPublicKeyXKmsApiversion,
-    GetPublicKeyXKmsSignaturemethod,
-)
+from kms_pubkey_alibaba_instance_api.models import GetPublicKeyXKmsApiname
 from kms_pubkey_alibaba_instance_api.types import UNSET, File, Response
 
 from kms_pubkey import defaults
@@ -39,9 +35,11 @@ from kms_pubkey.public_key import PublicKey
 from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import Answer, Operation, Vendor
 from kms_pubkey_alibaba.instance import proto as instance_proto
-from kms_pubkey_alibaba.instance.auth import InstanceAuth
+from kms_pubkey_alibaba.instance.auth import API_VERSION, SIGNATURE_METHOD, InstanceAuth
 from kms_pubkey_alibaba.instance.client_key import ClientKey, load_client_key
 from kms_pubkey_alibaba.instance.errors import CLOCK_SKEW, ERROR_CODES, VENDOR, read_error
+
+API_NAME: GetPublicKeyXKmsApiname = "GetPublicKey"
 
 
 def instance_endpoint(endpoint: str) -> str:
@@ -63,9 +61,9 @@ def _call(key_id: str) -> dict[str, Any]:
     # bytes work for both clients and every attempt, so bytes it is.
     return {
         "body": File(payload=cast(BinaryIO, raw), mime_type="application/x-protobuf"),
-        "x_kms_apiname": GetPublicKeyXKmsApiname.GETPUBLICKEY,
-        "x_kms_apiversion": GetPublicKeyXKmsApiversion.DKMS_GCS_0_2,
-        "x_kms_signaturemethod": GetPublicKeyXKmsSignaturemethod.RSA_PKCS1_SHA_256,
+        "x_kms_apiname": API_NAME,
+        "x_kms_apiversion": API_VERSION,
+        "x_kms_signaturemethod": SIGNATURE_METHOD,
     }
 
 

@@ -9,7 +9,9 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.get_public_key_x_kms_apiname import GetPublicKeyXKmsApiname
 from ...models.get_public_key_x_kms_apiversion import GetPublicKeyXKmsApiversion
-from ...models.get_public_key_x_kms_signaturemethod import GetPublicKeyXKmsSignaturemethod
+from ...models.get_public_key_x_kms_signaturemethod import (
+    GetPublicKeyXKmsSignaturemethod,
+)
 from ...types import File, Response
 
 

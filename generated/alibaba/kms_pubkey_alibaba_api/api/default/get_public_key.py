@@ -39,19 +39,19 @@ def _get_kwargs(
 
     json_dry_run: str | Unset = UNSET
     if not isinstance(dry_run, Unset):
-        json_dry_run = dry_run.value
+        json_dry_run = dry_run
 
     params["DryRun"] = json_dry_run
 
     json_action: str | Unset = UNSET
     if not isinstance(action, Unset):
-        json_action = action.value
+        json_action = action
 
     params["Action"] = json_action
 
     json_version: str | Unset = UNSET
     if not isinstance(version, Unset):
-        json_version = version.value
+        json_version = version
 
     params["Version"] = json_version
 
