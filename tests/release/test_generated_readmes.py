@@ -127,7 +127,7 @@ def test_alibaba_readme_rpc_variant(emulator: Emulator) -> None:
     expected, namespace = _alibaba(emulator)
     text = snippet("alibaba")
     assert "RpcAuth(Credentials(...))" in readme("alibaba")
-    assert "`action=Action.GETPUBLICKEY, version=ApiVersion.VALUE_0`" in readme("alibaba")
+    assert '`action="GetPublicKey", version="2016-01-20"`' in readme("alibaba")
     rpc = text.replace("Acs3Auth", "RpcAuth").replace("x_acs_action=", "action=")
     rpc = rpc.replace("x_acs_version=", "version=")
     assert rpc.count("RpcAuth") == 2 and "x_acs_" not in rpc
