@@ -80,3 +80,10 @@ def test_each_protobuf_message_lists_its_fields_once_each(cls: type[Frozen]) -> 
     fields = cls.FIELDS  # type: ignore[attr-defined]
     assert sorted(f.name for f in fields) == sorted(cls.__slots__)
     assert len({f.number for f in fields}) == len(fields)
+
+
+def test_weak_references_work() -> None:
+    import weakref
+
+    creds = _credentials()
+    assert weakref.ref(creds)() is creds

@@ -5,6 +5,7 @@ compile methods for every class they make, 0.5-1 ms each on a cold start. A `Fro
 cannot change once built: its `__init__` fills the fields through `_set`, and assigning or
 deleting one afterwards raises `AttributeError`. Instances are compared and hashed by their
 fields (the class's own `__slots__`), and the repr shows every field but those in `_hidden`.
+Weak references work, as they did on the attrs classes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, ClassVar
 
 
 class Frozen:
-    __slots__: ClassVar[tuple[str, ...]] = ()
+    __slots__: ClassVar[tuple[str, ...]] = ("__weakref__",)  # a subclass lists its fields in its own
     _hidden: ClassVar[frozenset[str]] = frozenset()
     """Fields the repr never shows: secrets, key bytes, the contents of credential files."""
 
