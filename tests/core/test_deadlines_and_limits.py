@@ -15,7 +15,6 @@ import ssl
 import threading
 from collections.abc import Iterator
 
-import attrs
 import httpx
 import pytest
 from cryptography import x509
@@ -59,8 +58,7 @@ def test_total_timeout_stops_retrying(asynchronous: bool) -> None:
     # leaves room for three attempts at most (0.2 + 0.2 + the 0.1 that is left).
     with RawServer(lambda n, seen: hang()) as server:
         cls = AsyncAwsKmsClient if asynchronous else AwsKmsClient
-        client = cls(endpoint=server.url, timeout=0.2, max_retries=10, **CREDS)
-        client._policy = attrs.evolve(client._policy, total_timeout=0.5)
+        client = cls(endpoint=server.url, timeout=0.2, max_retries=10, total_timeout=0.5, **CREDS)
         with pytest.raises(TransportError, match="timed out"):
             if asynchronous:
                 asyncio.run(client.get_public_key("k"))

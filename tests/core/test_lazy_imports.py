@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -68,3 +69,56 @@ def test_the_key_cache_uris_and_jwks_load_on_first_use() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["[]", "kms_pubkey.key_cache", "kms_pubkey.key_uri", "kms_pubkey.jwk_set"]
+
+
+# What the cold path (import, build a client with keys, first call) must not load beyond what
+# `import httpx` loads itself: attrs (it compiles the methods of every class it makes),
+# subprocess and its kin, configparser, html, platform; and no credential provider the keys
+# make unnecessary.
+NOT_ON_THE_COLD_PATH = ("attr", "attrs", "subprocess", "signal", "shlex", "configparser", "html", "platform")
+PROVIDERS = {
+    "aws": ("profiles", "sts", "sso", "process", "metadata"),
+    "alibaba": ("cli_config", "sts", "metadata"),
+    "huawei": ("federation", "temporary"),
+}
+FIRST_CALL = {
+    "aws": "from kms_pubkey_aws import AwsKmsClient as C\n"
+    "with C('us-east-1', endpoint=URL, access_key_id=AK, secret_access_key=SK) as c:\n"
+    "    c.get_public_key(KEY)\n",
+    "alibaba": "from kms_pubkey_alibaba import AlibabaKmsClient as C\n"
+    "with C('cn-hangzhou', endpoint=URL, access_key_id=AK, access_key_secret=SK) as c:\n"
+    "    c.get_public_key(KEY, VERSION)\n",
+    "huawei": "from kms_pubkey_huawei import HuaweiKmsClient as C\n"
+    "with C('cn-north-4', project_id=PROJECT, endpoint=URL, access_key=AK, secret_key=SK) as c:\n"
+    "    c.get_public_key(KEY)\n",
+}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("vendor", sorted(FIRST_CALL))
+def test_a_client_given_keys_loads_no_provider_and_nothing_heavy(vendor: str, emulator: Any) -> None:
+    import httpx
+
+    keys = httpx.get(emulator.url + "/_emulator/keys", timeout=10).json()
+    key = next(k for k in keys if k["vendor"] == vendor and k["enabled"])
+    given = {
+        "URL": emulator.url,
+        "AK": emulator.config.access_key_id,
+        "SK": emulator.config.secret_access_key,
+        "KEY": key["key_id"],
+        "VERSION": key["key_version_id"],
+        "PROJECT": emulator.config.huawei_project_id,
+    }
+    code = (
+        "import json, sys, httpx\n"
+        "floor = set(sys.modules)\n"
+        + "".join(f"{name} = {value!r}\n" for name, value in given.items())
+        + FIRST_CALL[vendor]
+        + "print(json.dumps(sorted(set(sys.modules) - floor)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    loaded = set(json.loads(out.stdout))
+    assert f"kms_pubkey_{vendor}.client" in loaded  # the call itself ran in this process
+    heavy = sorted(m for m in loaded if m.split(".")[0] in NOT_ON_THE_COLD_PATH)
+    providers = sorted(loaded & {f"kms_pubkey_{vendor}.credentials.{name}" for name in PROVIDERS[vendor]})
+    assert (heavy, providers) == ([], [])

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-import attrs
-
 from kms_pubkey import defaults
+from kms_pubkey.frozen import Frozen
 
 Scheme = Literal["PSS", "PKCS1", "ECDSA", "ED25519", "ED25519PH", "SM2", "MLDSA"]
 
@@ -37,33 +36,58 @@ _ML_DSA = frozenset({"ML_DSA_44", "ML_DSA_65", "ML_DSA_87"})
 _NIST_P256 = frozenset({"P256", "SECP256K1"})
 
 
-@attrs.frozen
-class Signing:
+class Signing(Frozen):
     """A signing algorithm: scheme, hash (hashlib name), the keys it fits, its message types."""
 
+    __slots__ = ("digest_is_message", "hash", "keys", "message_types", "scheme")
     scheme: Scheme
     hash: str | None
     keys: frozenset[str]
     message_types: tuple[str, ...]
-    # The service hashes a DIGEST again, as the algorithm's message (AWS ED25519_PH_SHA_512).
-    digest_is_message: bool = False
+    digest_is_message: bool
+    """The service hashes a DIGEST again, as the algorithm's message (AWS ED25519_PH_SHA_512)."""
+
+    def __init__(
+        self,
+        scheme: Scheme,
+        hash: str | None,
+        keys: frozenset[str],
+        message_types: tuple[str, ...],
+        digest_is_message: bool = False,
+    ) -> None:
+        self._set(
+            scheme=scheme,
+            hash=hash,
+            keys=keys,
+            message_types=message_types,
+            digest_is_message=digest_is_message,
+        )
 
 
-@attrs.frozen
-class Encryption:
+class Encryption(Frozen):
     """An encryption algorithm: `OAEP` with MGF1 and label None, or `SM2` (SM3, DER C1C3C2)."""
 
+    __slots__ = ("hash", "keys", "limit", "scheme")
     scheme: Literal["OAEP", "SM2"]
     hash: str
     keys: frozenset[str]
-    limit: int | None = None  # SM2 only: the service's plaintext cap; OAEP's follows from the key
+    limit: int | None
+    """SM2 only: the service's plaintext cap; OAEP's follows from the key."""
+
+    def __init__(
+        self, scheme: Literal["OAEP", "SM2"], hash: str, keys: frozenset[str], limit: int | None = None
+    ) -> None:
+        self._set(scheme=scheme, hash=hash, keys=keys, limit=limit)
 
 
-@attrs.frozen
-class KeyChoice:
+class KeyChoice(Frozen):
     """An algorithm with nothing to choose but the key: ECDH, ML-KEM."""
 
+    __slots__ = ("keys",)
     keys: frozenset[str]
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        self._set(keys=keys)
 
 
 def _signing(
@@ -124,7 +148,8 @@ SIGNING: Final[dict[str, dict[str, Signing]]] = {
     ),
 }
 SIGNING["alibaba-instance"] = {
-    name: attrs.evolve(entry, message_types=(RAW, DIGEST)) for name, entry in SIGNING["alibaba"].items()
+    name: Signing(entry.scheme, entry.hash, entry.keys, (RAW, DIGEST), entry.digest_is_message)
+    for name, entry in SIGNING["alibaba"].items()
 }
 
 _OAEP = {

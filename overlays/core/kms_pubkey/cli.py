@@ -18,11 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol, TypedDict
 
-import attrs
-
 from kms_pubkey import defaults
 from kms_pubkey.defaults import SM2_DEFAULT_ID
 from kms_pubkey.errors import ApiError, KmsError, UnsupportedKeyError, ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.plugins import COMMAND_GROUP, VENDOR_GROUP, VENDOR_WHEELS
 from kms_pubkey.plugins import load_all as _load
 from kms_pubkey.public_key import PublicKey
@@ -35,11 +34,15 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 LOGGER = "kms_pubkey"
 
 
-@attrs.frozen
-class DryRunPassed:
+class DryRunPassed(Frozen):
     """What a vendor's `fetch` returns when a dry run says the real request would succeed."""
 
-    code: str  # the service's verdict code, e.g. Alibaba's DryRunOperationError
+    __slots__ = ("code",)
+    code: str
+    """The service's verdict code, e.g. Alibaba's DryRunOperationError."""
+
+    def __init__(self, code: str) -> None:
+        self._set(code=code)
 
 
 class VendorCommand(Protocol):
@@ -55,27 +58,40 @@ class VendorCommand(Protocol):
         ...
 
 
-@attrs.frozen
-class Option:
+class Option(Frozen):
     """One flag of a vendor command: `argparse.add_argument`'s arguments, kept as data."""
 
+    __slots__ = ("flags", "settings")
     flags: tuple[str, ...]
     settings: dict[str, Any]
+
+    def __init__(self, flags: tuple[str, ...], settings: dict[str, Any]) -> None:
+        self._set(flags=flags, settings=settings)
 
 
 def option(*flags: str, **settings: Any) -> Option:
     return Option(flags, settings)
 
 
-@attrs.frozen
-class Plugin:
+class Plugin(Frozen):
     """A `VendorCommand` declared as data: its flags, and how it fetches with them."""
 
+    __slots__ = ("epilog", "fetch", "help", "name", "options")
     name: str
     help: str
     fetch: Callable[[argparse.Namespace], PublicKey | DryRunPassed]
-    options: tuple[Option, ...] = ()
-    epilog: str | None = None
+    options: tuple[Option, ...]
+    epilog: str | None
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        fetch: Callable[[argparse.Namespace], PublicKey | DryRunPassed],
+        options: tuple[Option, ...] = (),
+        epilog: str | None = None,
+    ) -> None:
+        self._set(name=name, help=help, fetch=fetch, options=options, epilog=epilog)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         for flag in self.options:

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
-import attrs
 import httpx
 
 from kms_pubkey import defaults, transport
 from kms_pubkey.endpoints import is_loopback
 from kms_pubkey.errors import ClientClosedError, KmsError, ResponseError, ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.httpx_clients import lean_client
 from kms_pubkey.log_masking import install_log_filter
 from kms_pubkey.public_key import PublicKey, from_service
@@ -30,23 +30,44 @@ USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_i
 TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
-@attrs.frozen
-class Settings:
+class Settings(Frozen):
     """What a vendor makes of its constructor's arguments."""
 
+    __slots__ = ("auth", "carries", "endpoint", "region", "secrets", "shown", "verify")
+    _hidden = frozenset({"secrets"})
     endpoint: str
     auth: httpx.Auth
-    region: str | None = None
-    secrets: tuple[str | None, ...] | Callable[[], tuple[str, ...]] = attrs.field(default=(), repr=False)
+    region: str | None
+    secrets: tuple[str | None, ...] | Callable[[], tuple[str, ...]]
     """Masked in any message the service echoes back (secret key, session token...): fixed
     values, or a function giving the current ones (`CredentialSource.secrets`, for
     credentials that are refreshed while the client lives)."""
-    verify: ssl.SSLContext | bool = True
-    shown: tuple[tuple[str, str], ...] = ()
+    verify: ssl.SSLContext | bool
+    shown: tuple[tuple[str, str], ...]
     """More (name, value) pairs for the repr and attributes, e.g. the signature version."""
-    carries: str | None = None
+    carries: str | None
     """What replayable credential each request carries ("a session token", ...), if any:
     it is then sent over https only (or plain http to a loopback address, for emulators)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        auth: httpx.Auth,
+        region: str | None = None,
+        secrets: tuple[str | None, ...] | Callable[[], tuple[str, ...]] = (),
+        verify: ssl.SSLContext | bool = True,
+        shown: tuple[tuple[str, str], ...] = (),
+        carries: str | None = None,
+    ) -> None:
+        self._set(
+            endpoint=endpoint,
+            auth=auth,
+            region=region,
+            secrets=secrets,
+            verify=verify,
+            shown=shown,
+            carries=carries,
+        )
 
 
 def offset_clock(auth: httpx.Auth) -> OffsetClock | None:

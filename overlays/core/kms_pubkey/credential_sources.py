@@ -26,10 +26,9 @@ import threading
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import attrs
-
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey.errors import CredentialsError, ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.signing import Clock, as_utc, utc_now
 
 ADVISORY_REFRESH = timedelta(minutes=15)
@@ -98,13 +97,18 @@ class StaticSource:
         return f"StaticSource(access_key_id={self._credentials.access_key_id!r})"
 
 
-@attrs.frozen
-class _Held:
+class _Held(Frozen):
     """A fetched set and the two times its refresh windows open (None: it never expires)."""
 
+    __slots__ = ("advisory_at", "credentials", "mandatory_at")
     credentials: Credentials
     advisory_at: datetime | None
     mandatory_at: datetime | None
+
+    def __init__(
+        self, credentials: Credentials, advisory_at: datetime | None, mandatory_at: datetime | None
+    ) -> None:
+        self._set(credentials=credentials, advisory_at=advisory_at, mandatory_at=mandatory_at)
 
     def valid(self, now: datetime) -> bool:
         expiry = self.credentials.expiry

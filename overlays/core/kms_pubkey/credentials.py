@@ -8,31 +8,39 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import attrs
-
 from kms_pubkey.errors import ValidationError
+from kms_pubkey.frozen import Frozen
 
 if TYPE_CHECKING:
     import configparser
 
 
-@attrs.frozen
-class Credentials:
+class Credentials(Frozen):
     """An access key pair, with the temporary-credential token when there is one.
 
     The secret and the token never appear in a repr, a message or a log.
     """
 
+    __slots__ = ("access_key_id", "expiry", "secret", "source", "token")
+    _hidden = frozenset({"secret", "token"})
     access_key_id: str
-    secret: str = attrs.field(repr=False)
-    token: str | None = attrs.field(default=None, repr=False)
-    source: str = "explicit"
-    expiry: datetime | None = None
+    secret: str
+    token: str | None
+    source: str
+    expiry: datetime | None
     """When temporary credentials stop working (aware, UTC); None for long-lived keys."""
 
-    def __attrs_post_init__(self) -> None:
-        if not self.access_key_id or not self.secret:
-            raise ValidationError(f"credentials from {self.source} need both an access key id and a secret")
+    def __init__(
+        self,
+        access_key_id: str,
+        secret: str,
+        token: str | None = None,
+        source: str = "explicit",
+        expiry: datetime | None = None,
+    ) -> None:
+        if not access_key_id or not secret:
+            raise ValidationError(f"credentials from {source} need both an access key id and a secret")
+        self._set(access_key_id=access_key_id, secret=secret, token=token, source=source, expiry=expiry)
 
 
 def from_arguments(
@@ -72,21 +80,24 @@ def first_env(names: tuple[str, ...], environ: Mapping[str, str] | None = None) 
 
 def read_ini(path: Path) -> configparser.RawConfigParser | None:
     """An INI file as the vendor CLIs write it, or None when it does not exist."""
-    import configparser  # only when a file is read: explicit or env credentials never need it
+    try:
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read {path}: {type(exc).__name__}") from None
+    import configparser  # only for a file that exists: explicit or env credentials never need it
 
     parser = configparser.RawConfigParser()
     try:
-        with path.open(encoding="utf-8") as handle:
-            parser.read_file(handle)
-    except FileNotFoundError:
-        return None
-    except (OSError, configparser.Error, UnicodeDecodeError) as exc:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
         raise ValidationError(f"cannot read {path}: {type(exc).__name__}") from None
     return parser
 
 
-@attrs.frozen
-class Fetcher:
+class Fetcher(Frozen):
     """A provider of temporary credentials (metadata service, STS, a process): each call of
     `fetch` gets a fresh set with its `expiry`, or raises `CredentialsError` naming `name`.
 
@@ -96,5 +107,10 @@ class Fetcher:
     decides when to call it again.
     """
 
+    __slots__ = ("fetch", "name")
+    _hidden = frozenset({"fetch"})
     name: str
-    fetch: Callable[[], Credentials] = attrs.field(repr=False)
+    fetch: Callable[[], Credentials]
+
+    def __init__(self, name: str, fetch: Callable[[], Credentials]) -> None:
+        self._set(name=name, fetch=fetch)

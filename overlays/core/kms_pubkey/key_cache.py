@@ -31,8 +31,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from kms_pubkey.errors import (
     ApiError,
     KmsError,
@@ -41,6 +39,7 @@ from kms_pubkey.errors import (
     TransportError,
     ValidationError,
 )
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.key_uri import KeyUri, parse_key_uri
 from kms_pubkey.public_key import PublicKey
 
@@ -53,12 +52,12 @@ DEFAULT_MAX_STALE = 3600.0
 DEFAULT_MAX_ENTRIES = 1024
 
 
-@attrs.frozen
-class CacheStats:
+class CacheStats(Frozen):
     """Counts since the cache was made. `misses` counts calls that found no fresh entry (each
     waiter on a load among them); `loads` the fetches made; `errors` the fetches that failed;
     `stale` the calls answered with an expired key because its refresh failed."""
 
+    __slots__ = ("errors", "hits", "loads", "misses", "size", "stale")
     hits: int
     misses: int
     loads: int
@@ -66,13 +65,20 @@ class CacheStats:
     stale: int
     size: int
 
+    def __init__(self, hits: int, misses: int, loads: int, errors: int, stale: int, size: int) -> None:
+        self._set(hits=hits, misses=misses, loads=loads, errors=errors, stale=stale, size=size)
 
-@attrs.define
+
 class _Entry:
-    key: PublicKey | None
-    error: NotFoundError | None
-    fresh_until: float
-    stale_until: float
+    __slots__ = ("error", "fresh_until", "key", "stale_until")
+
+    def __init__(
+        self, key: PublicKey | None, error: NotFoundError | None, fresh_until: float, stale_until: float
+    ) -> None:
+        self.key = key
+        self.error = error
+        self.fresh_until = fresh_until
+        self.stale_until = stale_until
 
     def answer(self) -> PublicKey:
         if self.key is None:
@@ -81,16 +87,18 @@ class _Entry:
         return self.key
 
 
-@attrs.define(eq=False)
 class _Flight:
     """One fetch in progress and everyone waiting for it."""
 
-    done: threading.Event = attrs.Factory(threading.Event)
-    key: PublicKey | None = None
-    error: BaseException | None = None
-    waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[PublicKey]]] = attrs.Factory(list)
-    loop: asyncio.AbstractEventLoop | None = None
-    """The event loop whose task runs the fetch, if an `aget` started it."""
+    __slots__ = ("done", "error", "key", "loop", "waiters")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.key: PublicKey | None = None
+        self.error: BaseException | None = None
+        self.waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[PublicKey]]] = []
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The event loop whose task runs the fetch, if an `aget` started it."""
 
     def answer(self) -> PublicKey:
         if self.error is not None:

@@ -36,11 +36,10 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import attrs
-
 from kms_pubkey.checks import check_id
 from kms_pubkey.endpoints import check_endpoint
 from kms_pubkey.errors import ValidationError
+from kms_pubkey.frozen import Frozen
 
 # scheme -> the vendor plugin name (as `kms-pubkey get <vendor>` and VENDOR_WHEELS spell it)
 SCHEMES = {
@@ -63,19 +62,37 @@ _HUAWEI_KEY_ID = re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0
 _REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 
-@attrs.frozen
-class KeyUri:
+class KeyUri(Frozen):
     """A parsed key URI. `str()` gives it back in its canonical form."""
 
+    __slots__ = ("alias", "endpoint", "key_id", "key_version_id", "region", "scheme")
     scheme: str
     key_id: str
     """What the service is asked for: a key id, ARN or alias, exactly as written."""
-    endpoint: str | None = None
+    endpoint: str | None
     """Host and optional port, reached over https; None for the vendor's default."""
-    region: str | None = None
-    key_version_id: str | None = None
-    alias: bool = False
+    region: str | None
+    key_version_id: str | None
+    alias: bool
     """The key is named by an alias, which can be re-pointed to another key."""
+
+    def __init__(
+        self,
+        scheme: str,
+        key_id: str,
+        endpoint: str | None = None,
+        region: str | None = None,
+        key_version_id: str | None = None,
+        alias: bool = False,
+    ) -> None:
+        self._set(
+            scheme=scheme,
+            key_id=key_id,
+            endpoint=endpoint,
+            region=region,
+            key_version_id=key_version_id,
+            alias=alias,
+        )
 
     @property
     def vendor(self) -> str:

@@ -8,7 +8,6 @@ failure, never a body, a token or a secret: an answer from a metadata service ma
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,6 +117,8 @@ def run_process(
 ) -> bytes:
     """A credential process's standard output. Its standard error goes to ours, as the AWS CLI
     does, so a process can ask for MFA or report why it failed; it is never put in a message."""
+    import subprocess  # ~3 ms with signal and its kin: only the process providers pay for it
+
     try:
         done = subprocess.run(
             command,

@@ -9,13 +9,12 @@ called, which also keeps `cryptography` off the cold-start path.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal
-
-import attrs
 
 from kms_pubkey.defaults import SM2_DEFAULT_ID
 from kms_pubkey.errors import KeyFormatError, ResponseError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.read import parse_spki, read_key, spec
 
 if TYPE_CHECKING:
@@ -29,34 +28,83 @@ KidRule = Literal["thumbprint", "key_id"] | Callable[["PublicKey"], str]
 FingerprintKind = Literal["sha256-spki", "ssh-sha256", "jwk-thumbprint"]
 
 
-def _tuple(value: Any) -> tuple[str, ...]:
+def _tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    """An algorithm list as a tuple; one name alone is a list of one."""
+    if isinstance(value, tuple):
+        return value
     if isinstance(value, str):
         return (value,)
     return tuple(value or ())
 
 
-@attrs.frozen(kw_only=True, cache_hash=True)
-class PublicKey:
+class PublicKey(Frozen):
     """A public key fetched from a KMS, with what the service said about it.
 
     `der` is always a DER SubjectPublicKeyInfo, whatever shape the service sent; build
-    instances with `load_public_key`, which checks and normalises it.
+    instances with `load_public_key`, which checks and normalises it. Immutable, compared and
+    hashed by value; the repr leaves the key bytes out.
     """
 
-    der: bytes = attrs.field(repr=False)
+    __slots__ = (
+        "der",
+        "encapsulation_algorithms",
+        "encryption_algorithms",
+        "key_agreement_algorithms",
+        "key_id",
+        "key_spec",
+        "key_usage",
+        "key_version_id",
+        "request_id",
+        "signing_algorithms",
+        "vendor",
+        "vocabulary",
+    )
+    _hidden = frozenset({"der"})
+    der: bytes
     key_spec: str
-    vendor: str | None = None
-    key_id: str | None = None
-    key_version_id: str | None = None
-    key_usage: str | None = None
-    signing_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    encryption_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    key_agreement_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    encapsulation_algorithms: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    request_id: str | None = None
-    vocabulary: str | None = None
+    vendor: str | None
+    key_id: str | None
+    key_version_id: str | None
+    key_usage: str | None
+    signing_algorithms: tuple[str, ...]
+    encryption_algorithms: tuple[str, ...]
+    key_agreement_algorithms: tuple[str, ...]
+    encapsulation_algorithms: tuple[str, ...]
+    request_id: str | None
+    vocabulary: str | None
     """Whose algorithm names `verify`/`encrypt` take when not the vendor's: "alibaba-instance"
     for a key from the KMS instance (dedicated gateway), which signs RAW messages by default."""
+
+    def __init__(
+        self,
+        *,
+        der: bytes,
+        key_spec: str,
+        vendor: str | None = None,
+        key_id: str | None = None,
+        key_version_id: str | None = None,
+        key_usage: str | None = None,
+        signing_algorithms: Iterable[str] = (),
+        encryption_algorithms: Iterable[str] = (),
+        key_agreement_algorithms: Iterable[str] = (),
+        encapsulation_algorithms: Iterable[str] = (),
+        request_id: str | None = None,
+        vocabulary: str | None = None,
+    ) -> None:
+        self._set(
+            der=der,
+            key_spec=key_spec,
+            vendor=vendor,
+            key_id=key_id,
+            key_version_id=key_version_id,
+            key_usage=key_usage,
+            signing_algorithms=_tuple(signing_algorithms),
+            encryption_algorithms=_tuple(encryption_algorithms),
+            key_agreement_algorithms=_tuple(key_agreement_algorithms),
+            encapsulation_algorithms=_tuple(encapsulation_algorithms),
+            request_id=request_id,
+            vocabulary=vocabulary,
+        )
 
     @property
     def pem(self) -> str:

@@ -33,7 +33,6 @@ from contextvars import Token
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-import attrs
 import httpx
 
 from kms_pubkey import defaults
@@ -48,6 +47,7 @@ from kms_pubkey.errors import (
     ThrottlingError,
     TransportError,
 )
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.signing import as_utc
 
 R = TypeVar("R")
@@ -96,30 +96,62 @@ class OffsetClock:
         return moved
 
 
-@attrs.frozen
-class RequestPolicy:
-    timeout: float = defaults.TIMEOUT_SECONDS
-    max_retries: int = defaults.MAX_RETRIES
-    backoff_base: float = defaults.BACKOFF_BASE_SECONDS
-    backoff_cap: float = defaults.BACKOFF_CAP_SECONDS
-    retry_after_cap: float = defaults.RETRY_AFTER_CAP_SECONDS
-    total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS
-    max_answer_bytes: int = defaults.MAX_ANSWER_BYTES
-    max_answer_items: int = defaults.MAX_ANSWER_ITEMS
-    clock: OffsetClock | None = None
+class RequestPolicy(Frozen):
+    __slots__ = (
+        "backoff_base",
+        "backoff_cap",
+        "clock",
+        "max_answer_bytes",
+        "max_answer_items",
+        "max_retries",
+        "retry_after_cap",
+        "timeout",
+        "total_timeout",
+    )
+    timeout: float
+    max_retries: int
+    backoff_base: float
+    backoff_cap: float
+    retry_after_cap: float
+    total_timeout: float | None
+    max_answer_bytes: int
+    max_answer_items: int
+    clock: OffsetClock | None
     """The client's signing clock, which a clock-skew error's `Date` corrects (None: no time is signed)."""
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        timeout: float = defaults.TIMEOUT_SECONDS,
+        max_retries: int = defaults.MAX_RETRIES,
+        backoff_base: float = defaults.BACKOFF_BASE_SECONDS,
+        backoff_cap: float = defaults.BACKOFF_CAP_SECONDS,
+        retry_after_cap: float = defaults.RETRY_AFTER_CAP_SECONDS,
+        total_timeout: float | None = defaults.TOTAL_TIMEOUT_SECONDS,
+        max_answer_bytes: int = defaults.MAX_ANSWER_BYTES,
+        max_answer_items: int = defaults.MAX_ANSWER_ITEMS,
+        clock: OffsetClock | None = None,
+    ) -> None:
         from kms_pubkey.errors import ValidationError
 
-        if not _positive(self.timeout):
+        if not _positive(timeout):
             raise ValidationError("timeout must be a positive number of seconds")
-        if self.total_timeout is not None and not _positive(self.total_timeout):
+        if total_timeout is not None and not _positive(total_timeout):
             raise ValidationError("total_timeout must be a positive number of seconds, or None")
-        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
             raise ValidationError("max_retries must be a whole number")
-        if self.max_retries < 0:
+        if max_retries < 0:
             raise ValidationError("max_retries must be 0 or more")
+        self._set(
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            retry_after_cap=retry_after_cap,
+            total_timeout=total_timeout,
+            max_answer_bytes=max_answer_bytes,
+            max_answer_items=max_answer_items,
+            clock=clock,
+        )
 
     def httpx_timeout(self) -> httpx.Timeout:
         return httpx.Timeout(self.timeout, connect=min(self.timeout, defaults.CONNECT_TIMEOUT_SECONDS))

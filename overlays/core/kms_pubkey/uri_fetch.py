@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
 from kms_pubkey.errors import ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.key_uri import KeyUri, parse_key_uri
 from kms_pubkey.plugins import KEY_URI_GROUP, VENDOR_WHEELS, load_one
 from kms_pubkey.public_key import PublicKey
 
 
-@attrs.frozen
-class UriScheme:
+class UriScheme(Frozen):
     """How a vendor wheel fetches the keys of one URI scheme.
 
     `settings(uri, options)` gives the client's keyword arguments: the caller's `options`
@@ -29,11 +27,28 @@ class UriScheme:
     `arguments(uri)` gives `get_public_key`'s positional arguments.
     """
 
+    __slots__ = ("arguments", "async_client", "scheme", "settings", "sync_client")
     scheme: str
     sync_client: Callable[..., Any]
     async_client: Callable[..., Any]
     settings: Callable[[KeyUri, Mapping[str, Any]], dict[str, Any]]
     arguments: Callable[[KeyUri], tuple[str, ...]]
+
+    def __init__(
+        self,
+        scheme: str,
+        sync_client: Callable[..., Any],
+        async_client: Callable[..., Any],
+        settings: Callable[[KeyUri, Mapping[str, Any]], dict[str, Any]],
+        arguments: Callable[[KeyUri], tuple[str, ...]],
+    ) -> None:
+        self._set(
+            scheme=scheme,
+            sync_client=sync_client,
+            async_client=async_client,
+            settings=settings,
+            arguments=arguments,
+        )
 
 
 _FOUND: dict[str, UriScheme] = {}  # schemes already looked up: entry points are slow to scan

@@ -13,55 +13,109 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-import attrs
 import httpx
 
 from kms_pubkey.errors import ApiError, AuthError, DryRunError, NotFoundError, ThrottlingError
+from kms_pubkey.frozen import Frozen
 
 
-@attrs.frozen
-class ErrorFields:
+class ErrorFields(Frozen):
     """What a vendor reads out of an error body; None where the body does not say."""
 
-    code: str | None = None
-    message: str | None = None
-    request_id: str | None = None
-    dry_run: bool = False
+    __slots__ = ("code", "dry_run", "message", "request_id")
+    code: str | None
+    message: str | None
+    request_id: str | None
+    dry_run: bool
     """The refused request was a DryRun, so the vendor's verdict codes mean `DryRunError`."""
 
+    def __init__(
+        self,
+        code: str | None = None,
+        message: str | None = None,
+        request_id: str | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        self._set(code=code, message=message, request_id=request_id, dry_run=dry_run)
 
-@attrs.frozen
-class Answer:
+
+class Answer(Frozen):
     """The fields of a 2xx answer as the generated model holds them, before they are checked."""
 
+    __slots__ = (
+        "encapsulation_algorithms",
+        "encryption_algorithms",
+        "key_agreement_algorithms",
+        "key_id",
+        "key_spec",
+        "key_usage",
+        "key_version_id",
+        "public_key",
+        "request_id",
+        "signing_algorithms",
+    )
     public_key: object
-    key_id: object = None
-    key_version_id: object = None
-    key_spec: object = None
-    key_usage: object = None
-    signing_algorithms: object = None
-    encryption_algorithms: object = None
-    key_agreement_algorithms: object = None
-    encapsulation_algorithms: object = None
-    request_id: object = None
+    key_id: object
+    key_version_id: object
+    key_spec: object
+    key_usage: object
+    signing_algorithms: object
+    encryption_algorithms: object
+    key_agreement_algorithms: object
+    encapsulation_algorithms: object
+    request_id: object
+
+    def __init__(
+        self,
+        public_key: object,
+        key_id: object = None,
+        key_version_id: object = None,
+        key_spec: object = None,
+        key_usage: object = None,
+        signing_algorithms: object = None,
+        encryption_algorithms: object = None,
+        key_agreement_algorithms: object = None,
+        encapsulation_algorithms: object = None,
+        request_id: object = None,
+    ) -> None:
+        self._set(
+            public_key=public_key,
+            key_id=key_id,
+            key_version_id=key_version_id,
+            key_spec=key_spec,
+            key_usage=key_usage,
+            signing_algorithms=signing_algorithms,
+            encryption_algorithms=encryption_algorithms,
+            key_agreement_algorithms=key_agreement_algorithms,
+            encapsulation_algorithms=encapsulation_algorithms,
+            request_id=request_id,
+        )
 
 
-@attrs.frozen
-class Operation:
+class Operation(Frozen):
     """The generated operation (sync and async) and how its parsed answer becomes `Answer`.
 
     `answer` gets the generated response and the call's keyword arguments; it raises
     `ResponseError` for a body that is not this operation's result.
     """
 
+    __slots__ = ("answer", "asyncio", "name", "sync")
     name: str
     sync: Callable[..., Any]
     asyncio: Callable[..., Awaitable[Any]]
     answer: Callable[[Any, Mapping[str, Any]], Answer]
 
+    def __init__(
+        self,
+        name: str,
+        sync: Callable[..., Any],
+        asyncio: Callable[..., Awaitable[Any]],
+        answer: Callable[[Any, Mapping[str, Any]], Answer],
+    ) -> None:
+        self._set(name=name, sync=sync, asyncio=asyncio, answer=answer)
 
-@attrs.frozen
-class ClockSkew:
+
+class ClockSkew(Frozen):
     """Which of a vendor's error answers say the request's time is outside the service's window.
 
     `codes` say it whatever the message. `message_codes` say it only when `message` accepts
@@ -70,9 +124,18 @@ class ClockSkew:
     expression, so it stays linear on a hostile message of a megabyte.)
     """
 
-    codes: frozenset[str] = frozenset()
-    message_codes: frozenset[str] = frozenset()
-    message: Callable[[str], bool] | None = None
+    __slots__ = ("codes", "message", "message_codes")
+    codes: frozenset[str]
+    message_codes: frozenset[str]
+    message: Callable[[str], bool] | None
+
+    def __init__(
+        self,
+        codes: frozenset[str] = frozenset(),
+        message_codes: frozenset[str] = frozenset(),
+        message: Callable[[str], bool] | None = None,
+    ) -> None:
+        self._set(codes=codes, message_codes=message_codes, message=message)
 
     def matches(self, code: str | None, message: str | None) -> bool:
         if not code:
@@ -82,8 +145,24 @@ class ClockSkew:
         return code in self.message_codes and self.message is not None and self.message(message or "")
 
 
-@attrs.frozen
-class Vendor:
+NO_CLOCK_SKEW = ClockSkew()
+
+
+class Vendor(Frozen):
+    __slots__ = (
+        "_patterns",
+        "api",
+        "clock_skew",
+        "dry_run_verdicts",
+        "error_codes",
+        "name",
+        "operation",
+        "read_error",
+        "request_id_header",
+        "unset",
+        "vocabulary",
+    )
+    _hidden = frozenset({"_patterns"})
     name: str
     """In errors, keys, logs and reprs: aws, alibaba or huawei (both Alibaba gateways are alibaba)."""
     request_id_header: str | None
@@ -95,17 +174,41 @@ class Vendor:
     operation: Operation
     unset: object
     """The generated package's own UNSET sentinel."""
-    dry_run_verdicts: frozenset[str] = frozenset()
-    clock_skew: ClockSkew = ClockSkew()
+    dry_run_verdicts: frozenset[str]
+    clock_skew: ClockSkew
     """Its clock-skew errors: the retry loop corrects the signing clock from their `Date`."""
-    vocabulary: str | None = None
+    vocabulary: str | None
     """Whose algorithm names and defaults its keys speak offline, when not the vendor's own
     (`kms_pubkey.algorithms`): "alibaba-instance" for the KMS instance, which signs RAW."""
-    _patterns: tuple[tuple[str, type[ApiError]], ...] = attrs.field(init=False)
+    _patterns: tuple[tuple[str, type[ApiError]], ...]
+    """The `error_codes` keys that hold a `*`, tried in order after the exact codes."""
 
-    @_patterns.default
-    def _split_patterns(self) -> tuple[tuple[str, type[ApiError]], ...]:
-        return tuple((code, cls) for code, cls in self.error_codes.items() if "*" in code)
+    def __init__(
+        self,
+        name: str,
+        request_id_header: str | None,
+        error_codes: Mapping[str, type[ApiError]],
+        read_error: Callable[[httpx.Response], ErrorFields],
+        api: Callable[..., Any],
+        operation: Operation,
+        unset: object,
+        dry_run_verdicts: frozenset[str] = frozenset(),
+        clock_skew: ClockSkew = NO_CLOCK_SKEW,
+        vocabulary: str | None = None,
+    ) -> None:
+        self._set(
+            name=name,
+            request_id_header=request_id_header,
+            error_codes=error_codes,
+            read_error=read_error,
+            api=api,
+            operation=operation,
+            unset=unset,
+            dry_run_verdicts=dry_run_verdicts,
+            clock_skew=clock_skew,
+            vocabulary=vocabulary,
+            _patterns=tuple((code, cls) for code, cls in error_codes.items() if "*" in code),
+        )
 
 
 def class_for(vendor: Vendor, code: str | None, status: int, *, dry_run: bool = False) -> type[ApiError]:

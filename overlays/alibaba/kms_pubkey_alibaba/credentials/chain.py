@@ -9,6 +9,9 @@ library's default provider; the first configured provider wins.
 6. ALIBABA_CLOUD_CREDENTIALS_URI.
 
 A named profile stops the chain at step 4, as `aliyun --profile` ignores the environment.
+
+The providers (`cli_config`, `sts`, `metadata`) are imported by the steps that use them: a
+client given keys, or finding them in the environment, never loads them (cold start).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from collections.abc import Mapping
 
 from kms_pubkey.credentials import Credentials, Fetcher, first_env, from_environment
 from kms_pubkey.errors import ValidationError
-from kms_pubkey_alibaba.credentials import cli_config, metadata, sts
 
 ACCESS_KEY_ID_ENV = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 ACCESS_KEY_SECRET_ENV = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
@@ -37,6 +39,8 @@ def oidc_from_environment(env: Mapping[str, str]) -> Fetcher | None:
     token_file = first_env((OIDC_TOKEN_FILE_ENV,), env)
     if not (role_arn and provider_arn and token_file):
         return None
+    from kms_pubkey_alibaba.credentials import sts
+
     role = sts.Role(role_arn, sts.session_name(env), sts.sts_endpoint(env))
     return sts.assume_role_with_oidc(role, provider_arn, token_file)
 
@@ -59,6 +63,8 @@ def resolve_credentials(
         found_early = from_environment(env, pair, SECURITY_TOKEN_ENV) or oidc_from_environment(env)
         if found_early is not None:
             return found_early
+    from kms_pubkey_alibaba.credentials import cli_config, metadata
+
     if profile is not None or not metadata.is_true(env, cli_config.CLI_PROFILE_DISABLED_ENV):
         config = cli_config.read_cli_config(env, profile)
         if config is not None:
@@ -82,6 +88,8 @@ def resolve_region(
     env = os.environ if environ is None else environ
     value = region or first_env(("ALIBABA_CLOUD_REGION_ID",), env)
     if not value:
+        from kms_pubkey_alibaba.credentials import cli_config
+
         config = cli_config.read_cli_config(env, profile)
         found = config.profile.get("region_id") if config is not None else None
         value = found if isinstance(found, str) and found else None

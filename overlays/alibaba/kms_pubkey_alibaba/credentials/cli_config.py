@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from kms_pubkey.credentials import Credentials, Fetcher, first_env
 from kms_pubkey.errors import CredentialsError, ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey_alibaba.credentials import metadata, sts
 
 CONFIG_FILE_ENV = ("ALIBABA_CLOUD_CONFIG_FILE",)
@@ -28,13 +27,18 @@ def config_path(env: Mapping[str, str]) -> Path:
     return Path(first_env(CONFIG_FILE_ENV, env) or Path.home() / ".aliyun" / "config.json").expanduser()
 
 
-@attrs.frozen
-class CliConfig:
-    """A read config.json and the profile selected in it."""
+class CliConfig(Frozen):
+    """A read config.json and the profile selected in it. Its profiles hold secrets: the repr
+    shows only the file and the selected profile's name."""
 
+    __slots__ = ("path", "profiles", "selected")
+    _hidden = frozenset({"profiles"})
     path: Path
     profiles: Mapping[str, Profile]
     selected: str
+
+    def __init__(self, path: Path, profiles: Mapping[str, Profile], selected: str) -> None:
+        self._set(path=path, profiles=profiles, selected=selected)
 
     @property
     def profile(self) -> Profile:

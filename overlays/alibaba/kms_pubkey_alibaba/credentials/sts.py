@@ -12,10 +12,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
 from kms_pubkey.credentials import Credentials, Fetcher, first_env
 from kms_pubkey.errors import CredentialsError, ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.provider_io import (
     STS_TIMEOUT_SECONDS,
     expect_ok,
@@ -69,16 +68,34 @@ def duration(value: object, where: str) -> int:
     return value
 
 
-@attrs.frozen
-class Role:
+class Role(Frozen):
     """What an STS call asks for: which role, under which session name, for how long, where."""
 
+    __slots__ = ("arn", "duration_seconds", "endpoint", "external_id", "policy", "session_name")
     arn: str
     session_name: str
     endpoint: str
-    duration_seconds: int = DEFAULT_DURATION_SECONDS
-    policy: str | None = None
-    external_id: str | None = None
+    duration_seconds: int
+    policy: str | None
+    external_id: str | None
+
+    def __init__(
+        self,
+        arn: str,
+        session_name: str,
+        endpoint: str,
+        duration_seconds: int = DEFAULT_DURATION_SECONDS,
+        policy: str | None = None,
+        external_id: str | None = None,
+    ) -> None:
+        self._set(
+            arn=arn,
+            session_name=session_name,
+            endpoint=endpoint,
+            duration_seconds=duration_seconds,
+            policy=policy,
+            external_id=external_id,
+        )
 
     def parameters(self) -> dict[str, str]:
         params = {

@@ -17,25 +17,26 @@ import os
 from pathlib import Path
 from typing import Any
 
-import attrs
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from kms_pubkey.errors import ValidationError
+from kms_pubkey.frozen import Frozen
 
 MAX_CLIENT_KEY_BYTES = 1 << 20
 
 
-@attrs.frozen
-class ClientKey:
+class ClientKey(Frozen):
     """The ClientKey id (sent as `x-kms-acccesskeyid`) and its private key (never shown)."""
 
+    __slots__ = ("key_id", "private_key", "source")
+    _hidden = frozenset({"private_key"})
     key_id: str
-    private_key: rsa.RSAPrivateKey = attrs.field(repr=False)
-    source: str = "explicit"
+    private_key: rsa.RSAPrivateKey
+    source: str
 
-    def __repr__(self) -> str:
-        return f"ClientKey(key_id={self.key_id!r}, source={self.source!r})"
+    def __init__(self, key_id: str, private_key: rsa.RSAPrivateKey, source: str = "explicit") -> None:
+        self._set(key_id=key_id, private_key=private_key, source=source)
 
 
 def _password_bytes(password: str | bytes | None) -> bytes:

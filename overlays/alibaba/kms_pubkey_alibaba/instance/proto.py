@@ -30,11 +30,10 @@ invalid UTF-8) raises `ProtobufError`, a `ResponseError`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Self
-
-import attrs
+from typing import ClassVar, Self
 
 from kms_pubkey.errors import ResponseError
+from kms_pubkey.frozen import Frozen
 
 VARINT = 0
 FIXED64 = 1
@@ -143,37 +142,24 @@ _STRING = "string"
 _INT32 = "int32"
 
 
-@attrs.frozen
-class _Field:
+class _Field(Frozen):
+    """One field of a message: its number on the wire, its attribute name, its proto3 type."""
+
+    __slots__ = ("kind", "name", "number")
     number: int
     name: str
     kind: str
 
-
-def _string(number: int) -> Any:
-    return attrs.field(default="", metadata={"number": number})
-
-
-def _int32(number: int) -> Any:
-    return attrs.field(default=0, metadata={"number": number})
+    def __init__(self, number: int, name: str, kind: str) -> None:
+        self._set(number=number, name=name, kind=kind)
 
 
-class _Message:
-    """A proto3 message of string and int32 fields; subclasses are attrs classes whose fields
-    are declared with `_string(number)` or `_int32(number)`."""
+class _Message(Frozen):
+    """A proto3 message of string and int32 fields: each subclass lists them in `FIELDS`, by
+    number, and takes them as keyword arguments defaulting to proto3's "" and 0."""
 
+    __slots__ = ()
     FIELDS: ClassVar[tuple[_Field, ...]] = ()
-
-    def __init_subclass__(cls) -> None:
-        # Before the attrs decorator runs, the class body still holds each field's declaration;
-        # the slotted class attrs then makes runs this again, with FIELDS already copied over.
-        if "FIELDS" in cls.__dict__:
-            return
-        cls.FIELDS = tuple(
-            _Field(cls.__dict__[name].metadata["number"], name, _INT32 if kind == "int" else _STRING)
-            for name, kind in cls.__annotations__.items()
-            if name != "FIELDS"
-        )
 
     def encode(self) -> bytes:
         """The canonical encoding: fields in number order, defaults ("" and 0) left out."""
@@ -224,21 +210,46 @@ class _Message:
         return make(**values)
 
 
-@attrs.frozen(kw_only=True)
 class GetPublicKeyRequest(_Message):
-    key_id: str = _string(1)
+    __slots__ = ("key_id",)
+    FIELDS = (_Field(1, "key_id", _STRING),)
+    key_id: str
+
+    def __init__(self, *, key_id: str = "") -> None:
+        self._set(key_id=key_id)
 
 
-@attrs.frozen(kw_only=True)
 class GetPublicKeyResponse(_Message):
-    key_id: str = _string(1)
-    public_key: str = _string(2)
-    request_id: str = _string(3)
+    __slots__ = ("key_id", "public_key", "request_id")
+    FIELDS = (
+        _Field(1, "key_id", _STRING),
+        _Field(2, "public_key", _STRING),
+        _Field(3, "request_id", _STRING),
+    )
+    key_id: str
+    public_key: str
+    request_id: str
+
+    def __init__(self, *, key_id: str = "", public_key: str = "", request_id: str = "") -> None:
+        self._set(key_id=key_id, public_key=public_key, request_id=request_id)
 
 
-@attrs.frozen(kw_only=True)
 class Error(_Message):
-    status_code: int = _int32(1)
-    error_code: str = _string(2)
-    error_message: str = _string(3)
-    request_id: str = _string(4)
+    __slots__ = ("error_code", "error_message", "request_id", "status_code")
+    FIELDS = (
+        _Field(1, "status_code", _INT32),
+        _Field(2, "error_code", _STRING),
+        _Field(3, "error_message", _STRING),
+        _Field(4, "request_id", _STRING),
+    )
+    status_code: int
+    error_code: str
+    error_message: str
+    request_id: str
+
+    def __init__(
+        self, *, status_code: int = 0, error_code: str = "", error_message: str = "", request_id: str = ""
+    ) -> None:
+        self._set(
+            status_code=status_code, error_code=error_code, error_message=error_message, request_id=request_id
+        )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey.errors import ValidationError
-from kms_pubkey_aws.credentials import metadata
-from kms_pubkey_aws.credentials.config import AwsConfig
-from kms_pubkey_aws.credentials.profiles import Chain, assume_role, from_environment, from_profile, is_role
+from kms_pubkey_aws.credentials.environment import from_environment
 
-LAST_RESORT = f"{metadata.IMDS} (the chain's last step: nothing else is configured)"
+if TYPE_CHECKING:
+    from kms_pubkey_aws.credentials.config import AwsConfig
 
 
 def resolve_credentials(
@@ -25,6 +26,11 @@ def resolve_credentials(
     found: Credentials | Fetcher | None = explicit or (None if config.named else from_environment(config.env))
     if found is not None:
         return found
+    # Loaded only past this point: a client given keys, or finding them in the environment,
+    # never loads the files', STS's, SSO's, process and metadata providers (cold start).
+    from kms_pubkey_aws.credentials import metadata
+    from kms_pubkey_aws.credentials.profiles import Chain, assume_role, from_profile, is_role
+
     chain = Chain(config, region)
     if is_role(config.values()):
         return assume_role(chain, config.profile, [config.profile])
@@ -35,7 +41,8 @@ def resolve_credentials(
     if container is not None:
         return Fetcher(metadata.CONTAINER, container)
     if not metadata.imds_disabled(config.env):
-        return Fetcher(LAST_RESORT, metadata.imds_fetcher(config.env, config.values(), LAST_RESORT))
+        last_resort = f"{metadata.IMDS} (the chain's last step: nothing else is configured)"
+        return Fetcher(last_resort, metadata.imds_fetcher(config.env, config.values(), last_resort))
     if config.named:
         raise ValidationError(
             f"AWS profile {config.profile!r} has no credentials: no access key, role_arn, "

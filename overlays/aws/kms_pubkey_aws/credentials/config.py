@@ -7,10 +7,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import attrs
-
 from kms_pubkey.credentials import first_env, read_ini
 from kms_pubkey.errors import ValidationError
+from kms_pubkey.frozen import Frozen
 
 Sections = Mapping[str, Mapping[str, str]]
 _TRUE = ("true", "1", "yes", "on")
@@ -43,8 +42,7 @@ def _nested(value: str) -> dict[str, str]:
     return {key.strip(): item.strip() for key, item in pairs}
 
 
-@attrs.frozen
-class AwsConfig:
+class AwsConfig(Frozen):
     """The shared files and the environment, read once, for the profile `profile`.
 
     `named` says the profile was chosen by an argument: then, as in botocore, the environment's
@@ -52,14 +50,36 @@ class AwsConfig:
     them is in the repr.
     """
 
-    env: Mapping[str, str] = attrs.field(repr=False)
+    __slots__ = ("config_file", "credentials_file", "env", "named", "profile", "services", "sso_sessions")
+    _hidden = frozenset({"config_file", "credentials_file", "env", "services", "sso_sessions"})
+    env: Mapping[str, str]
     profile: str
     named: bool
-    credentials_file: Sections = attrs.field(repr=False)
-    config_file: Sections = attrs.field(repr=False)
+    credentials_file: Sections
+    config_file: Sections
     """Profiles of ~/.aws/config, by name."""
-    sso_sessions: Sections = attrs.field(repr=False)
-    services: Sections = attrs.field(repr=False)
+    sso_sessions: Sections
+    services: Sections
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        profile: str,
+        named: bool,
+        credentials_file: Sections,
+        config_file: Sections,
+        sso_sessions: Sections,
+        services: Sections,
+    ) -> None:
+        self._set(
+            env=env,
+            profile=profile,
+            named=named,
+            credentials_file=credentials_file,
+            config_file=config_file,
+            sso_sessions=sso_sessions,
+            services=services,
+        )
 
     def values(self, name: str | None = None) -> dict[str, str]:
         """A profile's settings from both files, the credentials file winning (as botocore merges)."""

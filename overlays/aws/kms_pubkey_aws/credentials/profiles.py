@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import attrs
-
-from kms_pubkey import credentials as core
-from kms_pubkey import provider_io as io
 from kms_pubkey.credentials import Credentials, Fetcher
 from kms_pubkey.errors import CredentialsError, ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey_aws.credentials import metadata, sts
 from kms_pubkey_aws.credentials.config import AwsConfig
+from kms_pubkey_aws.credentials.environment import from_environment
 from kms_pubkey_aws.credentials.process import process_fetcher
 from kms_pubkey_aws.credentials.sso import sso_fetcher, uses_sso
 
@@ -22,29 +20,18 @@ WEB_IDENTITY = "aws sts AssumeRoleWithWebIdentity"
 SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 
 
-@attrs.frozen
-class Chain:
+class Chain(Frozen):
     """What every provider of one resolution shares: the files, and the region STS is called in."""
 
+    __slots__ = ("config", "region")
     config: AwsConfig
-    region: str | None = None
+    region: str | None
+
+    def __init__(self, config: AwsConfig, region: str | None = None) -> None:
+        self._set(config=config, region=region)
 
     def sts(self) -> sts.Sts:
         return sts.Sts.for_config(self.config, self.region)
-
-
-def from_environment(env: Mapping[str, str]) -> Credentials | None:
-    """AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY with AWS_SESSION_TOKEN (botocore also reads the
-    older AWS_SECURITY_TOKEN, first) and AWS_CREDENTIAL_EXPIRATION."""
-    found = core.from_environment(env, (("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),), "AWS_SESSION_TOKEN")
-    if found is None:
-        return None
-    expiry = env.get("AWS_CREDENTIAL_EXPIRATION")
-    return attrs.evolve(
-        found,
-        token=env.get("AWS_SECURITY_TOKEN") or found.token,
-        expiry=io.parse_expiry("aws environment", expiry) if expiry else None,
-    )
 
 
 def _static(file: str, values: Mapping[str, str], name: str) -> Credentials | None:

@@ -9,13 +9,13 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-import attrs
 import httpx
 
 from kms_pubkey import provider_io as io
 from kms_pubkey.credentials import Credentials
 from kms_pubkey.endpoints import check_endpoint
 from kms_pubkey.errors import CredentialsError, ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey.signing import utc_now
 from kms_pubkey.vendor import xml_fields
 from kms_pubkey_aws.credentials.config import AwsConfig
@@ -28,13 +28,16 @@ GLOBAL_REGION = "us-east-1"
 """The signing region of the global endpoint, used when no region is configured."""
 
 
-@attrs.frozen
-class Sts:
+class Sts(Frozen):
     """Where STS is: a configured endpoint (`AWS_ENDPOINT_URL_STS`, ...), else the regional one."""
 
+    __slots__ = ("region", "url", "verify")
     url: str
     region: str
-    verify: bool | str = True
+    verify: bool | str
+
+    def __init__(self, url: str, region: str, verify: bool | str = True) -> None:
+        self._set(url=url, region=region, verify=verify)
 
     @classmethod
     def for_config(cls, config: AwsConfig, region: str | None) -> Sts:

@@ -1,19 +1,19 @@
 """The chain itself, in huaweicloudsdkcore's `CredentialProviderChain` order: OIDC agency,
 environment, credentials file, then pod identity and the ECS metadata service. The first
-configured provider wins; a half-given pair is an error, not a fall-through."""
+configured provider wins; a half-given pair is an error, not a fall-through.
+
+The providers of temporary credentials (`federation`, `temporary`) are imported by the steps
+that use them: a client given keys never loads them (cold start)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 
-import attrs
-
 from kms_pubkey.credentials import Credentials, Fetcher, from_environment
 from kms_pubkey.errors import ValidationError
+from kms_pubkey.frozen import Frozen
 from kms_pubkey_huawei.credentials.config_file import credentials_file, file_section
-from kms_pubkey_huawei.credentials.federation import idp_federation, oidc_agency
-from kms_pubkey_huawei.credentials.temporary import ecs_metadata, pod_identity
 
 ARGUMENT_NAMES = ("access_key", "secret_key", "security_token")
 AK_ENV = ("HUAWEICLOUD_SDK_AK", "CLOUD_SDK_AK")
@@ -36,12 +36,16 @@ DEFAULT_METADATA_ENDPOINT = "http://169.254.169.254"
 FILE_SOURCE = "~/.huaweicloud/credentials"
 
 
-@attrs.frozen
-class IamToken:
+class IamToken(Frozen):
     """An IAM token for `X-Auth-Token`; it never appears in a repr or a message."""
 
-    token: str = attrs.field(repr=False)
-    source: str = "arguments"
+    __slots__ = ("source", "token")
+    _hidden = frozenset({"token"})
+    token: str
+    source: str
+
+    def __init__(self, token: str, source: str = "arguments") -> None:
+        self._set(token=token, source=source)
 
 
 def _endpoint(url: str, setting: str) -> str:
@@ -69,6 +73,8 @@ def _federation(
     if found is None:
         return None
     iam = _endpoint(iam_endpoint or DEFAULT_IAM_ENDPOINT, f"the IAM endpoint ({IAM_ENDPOINT_ENV})")
+    from kms_pubkey_huawei.credentials.federation import idp_federation
+
     return idp_federation(*found, iam)
 
 
@@ -97,12 +103,18 @@ def _oidc_agency(env: Mapping[str, str]) -> Fetcher | None:
     if policy_ids:
         request["policy_ids"] = policy_ids
     sts = _endpoint(env.get(STS_ENDPOINT_ENV) or DEFAULT_STS_ENDPOINT, STS_ENDPOINT_ENV)
+    from kms_pubkey_huawei.credentials.federation import oidc_agency
+
     return oidc_agency(request, None if id_token else token_file, sts)
 
 
 def _pod_identity(env: Mapping[str, str]) -> Fetcher | None:
     found = _both(env, POD_IDENTITY_ENV)
-    return None if found is None else pod_identity(_endpoint(found[0], POD_IDENTITY_ENV[0]), found[1])
+    if found is None:
+        return None
+    from kms_pubkey_huawei.credentials.temporary import pod_identity
+
+    return pod_identity(_endpoint(found[0], POD_IDENTITY_ENV[0]), found[1])
 
 
 def _from_environment(env: Mapping[str, str]) -> Credentials | Fetcher | None:
@@ -143,6 +155,8 @@ def resolve_credentials(
         return found
     if env.get(METADATA_DISABLED_ENV, "").strip().lower() not in ("true", "1"):
         url = env.get(METADATA_ENDPOINT_ENV) or DEFAULT_METADATA_ENDPOINT
+        from kms_pubkey_huawei.credentials.temporary import ecs_metadata
+
         return ecs_metadata(_endpoint(url, METADATA_ENDPOINT_ENV))
     raise ValidationError(
         "no Huawei Cloud credentials: {arguments}set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK "
