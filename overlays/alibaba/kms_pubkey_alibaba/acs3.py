@@ -54,10 +54,20 @@ def authorization(access_key_id: str, signed_headers: str, sig: str) -> str:
     return f"{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={sig}"
 
 
+_ALWAYS_SIGNED = frozenset({"host", "content-type"})
+
+
 def is_signed_header(name: str) -> bool:
     """What we sign: host, content-type and every x-acs-* header (what the gateway requires)."""
     name = name.lower()
-    return name in ("host", "content-type") or name.startswith("x-acs-")
+    return name in _ALWAYS_SIGNED or name.startswith("x-acs-")
+
+
+# The headers `signing_headers` writes (with and without STS credentials), and Authorization:
+# a request's own value of any of them is replaced, never signed.
+_OWN = frozenset({"x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "authorization"})
+_STS_HEADERS = ("x-acs-accesskey-id", "x-acs-security-token")
+_OWN_WITH_TOKEN = _OWN.union(_STS_HEADERS)
 
 
 def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload_hash: str) -> dict[str, str]:
@@ -90,11 +100,15 @@ def sign(
     (see `is_signed_header`) enter the signature.
     """
     payload_hash = kit.sha256_hex(body) if body else EMPTY_SHA256  # RPC-style calls send no body
-    items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    items = headers.items() if isinstance(headers, Mapping) else headers
     added = signing_headers(credentials, now, nonce, payload_hash)
-    replaced = {name.lower() for name in added} | {"authorization"}
-    signable = [(k, v) for k, v in items if is_signed_header(k) and k.lower() not in replaced]
-    signable += list(added.items())
+    replaced = _OWN_WITH_TOKEN if credentials.token else _OWN
+    signable = [
+        (name, value)
+        for key, value in items
+        if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
+    ]
+    signable += added.items()
     canonical, signed = canonical_request(method, path, query, signable, payload_hash)
     added["Authorization"] = authorization(
         credentials.access_key_id, signed, signature(credentials.secret, string_to_sign(canonical))
@@ -108,17 +122,18 @@ class Acs3Auth(kit.SignerAuth):
     uses_nonce = True
 
     def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
-        kit.remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))
         path, query = kit.split_target(request)
+        # Our own headers from an earlier attempt are left out: `sign` replaces those it adds,
+        # and the STS ones must go when this snapshot has no token.
+        headers = [(name, value) for name, value in kit.header_pairs(request) if name not in _OWN_WITH_TOKEN]
         added = sign(
             request.method,
             path,
             kit.parse_query(query, plus_as_space=True),
-            kit.header_pairs(request),
+            headers,
             request.content,
             credentials,
             now,
             nonce,
         )
-        for name, value in added.items():  # cheaper than Headers.update, which builds a Headers
-            request.headers[name] = value
+        kit.set_headers(request, added.items(), drop=() if credentials.token else _STS_HEADERS)
