@@ -27,9 +27,9 @@ ALGORITHM = "ACS3-HMAC-SHA256"
 DATE_FORMAT = kit.EXTENDED_FORMAT  # x-acs-date
 
 
-def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
+def canonical_headers(headers: Iterable[tuple[str, str]], *, normalized: bool = False) -> tuple[str, str]:
     """Values trimmed; the values of a repeated name are sorted and joined with ','."""
-    return kit.canonical_headers(headers, join=_sorted_join)
+    return kit.canonical_headers(headers, join=_sorted_join, normalized=normalized)
 
 
 def _sorted_join(values: list[str]) -> str:
@@ -100,16 +100,23 @@ def sign(
     (see `is_signed_header`) enter the signature.
     """
     payload_hash = kit.sha256_hex(body) if body else EMPTY_SHA256  # RPC-style calls send no body
-    items = headers.items() if isinstance(headers, Mapping) else headers
+    # A Mapping check is slow (an ABC), and a list (what the adapter gives) never is one.
+    items = headers.items() if type(headers) is not list and isinstance(headers, Mapping) else headers
     added = signing_headers(credentials, now, nonce, payload_hash)
     replaced = _OWN_WITH_TOKEN if credentials.token else _OWN
     signable = [
-        (name, value)
+        (name, value.strip())
         for key, value in items
         if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
     ]
     signable += added.items()
-    canonical, signed = canonical_request(method, path, query, signable, payload_hash)
+    canonical, signed = kit.canonical_request(
+        method,
+        path or "/",
+        kit.canonical_query(query),
+        canonical_headers(signable, normalized=True),
+        payload_hash,
+    )
     added["Authorization"] = authorization(
         credentials.access_key_id, signed, signature(credentials.secret, string_to_sign(canonical))
     )

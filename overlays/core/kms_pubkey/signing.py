@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote, unquote, unquote_plus
@@ -70,7 +71,7 @@ def canonical_query(pairs: Iterable[tuple[str, str]], *, sort_decoded: bool = Fa
     if _UNRESERVED.fullmatch("".join(chain.from_iterable(pairs))):
         # Ids and names usually are unreserved: then encoding changes nothing, both orders agree,
         # and one scan of all the text replaces four per pair.
-        return "&".join([f"{name}={value}" for name, value in sorted(pairs)])
+        return "&".join(map("=".join, sorted(pairs)))
     if sort_decoded:
         return "&".join(f"{percent_encode(name)}={percent_encode(value)}" for name, value in sorted(pairs))
     encoded = sorted((percent_encode(name), percent_encode(value)) for name, value in pairs)
@@ -82,13 +83,18 @@ def canonical_headers(
     *,
     clean: Callable[[str], str] = str.strip,
     join: Callable[[list[str]], str] = ",".join,
+    normalized: bool = False,
 ) -> tuple[str, str]:
     """(canonical header block, signed header list): names lower-cased and sorted.
 
     The vendors differ only in how a value is cleaned and how a repeated name's values join.
+    `normalized` says the names are lower-case and trimmed and the values cleaned already.
     """
     items = pairs if isinstance(pairs, list) else list(pairs)
-    fields = {name.lower().strip(): clean(value) for name, value in items}
+    if normalized:
+        fields = dict(items)
+    else:
+        fields = {name.lower().strip(): clean(value) for name, value in items}
     if len(fields) == len(items):  # no name repeated, the usual case
         names = sorted(fields)
         return "".join([f"{name}:{fields[name]}\n" for name in names]), ";".join(names)
@@ -111,16 +117,30 @@ def sha256_hex(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def hmac_raw(key: bytes | str, text: str, algorithm: str = "sha256") -> bytes:
-    """HMAC of UTF-8 `text`; a text key is taken as UTF-8 too."""
+@lru_cache(maxsize=32)
+def _keyed(key: bytes, algorithm: str) -> hmac.HMAC:
+    """An HMAC with only the key in: setting a key up (two padded blocks hashed) costs more than
+    a short message, and a signer uses one key for every request, so each signature starts
+    from a copy of this. A few recent keys are kept, as SigV4's day keys are."""
+    return hmac.new(key, digestmod=algorithm)
+
+
+def _hmac(key: bytes | str, text: str, algorithm: str) -> hmac.HMAC:
     if isinstance(key, str):
         key = key.encode("utf-8")
-    return hmac.digest(key, text.encode("utf-8"), algorithm)
+    mac = _keyed(key, algorithm).copy()
+    mac.update(text.encode("utf-8"))
+    return mac
+
+
+def hmac_raw(key: bytes | str, text: str, algorithm: str = "sha256") -> bytes:
+    """HMAC of UTF-8 `text`; a text key is taken as UTF-8 too."""
+    return _hmac(key, text, algorithm).digest()
 
 
 def hmac_hex(key: bytes | str, text: str, algorithm: str = "sha256") -> str:
     """`hmac_raw` as lower-case hex."""
-    return hmac_raw(key, text, algorithm).hex()
+    return _hmac(key, text, algorithm).hexdigest()
 
 
 def new_nonce() -> str:
