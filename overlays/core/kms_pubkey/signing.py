@@ -91,10 +91,7 @@ def canonical_headers(
     `normalized` says the names are lower-case and trimmed and the values cleaned already.
     """
     items = pairs if isinstance(pairs, list) else list(pairs)
-    if normalized:
-        fields = dict(items)
-    else:
-        fields = {name.lower().strip(): clean(value) for name, value in items}
+    fields = dict(items) if normalized else {name.lower().strip(): clean(value) for name, value in items}
     if len(fields) == len(items):  # no name repeated, the usual case
         names = sorted(fields)
         return "".join([f"{name}:{fields[name]}\n" for name in names]), ";".join(names)
