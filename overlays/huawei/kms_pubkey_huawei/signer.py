@@ -34,6 +34,7 @@ SECURITY_TOKEN_HEADER = "X-Security-Token"
 AUTH_TOKEN_HEADER = "X-Auth-Token"
 DATE_FORMAT = kit.BASIC_FORMAT  # X-Sdk-Date
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+_CONTENT_HASH = CONTENT_HASH_HEADER.lower()
 sdk_date = kit.basic_utc  # the X-Sdk-Date stamp
 
 
@@ -50,7 +51,7 @@ def signable(name: str) -> bool:
 
 def canonical_headers(headers: Pairs) -> Canonical:
     """Values trimmed, the last of a repeated name wins, names with '_' left out."""
-    return kit.canonical_headers(((k, v) for k, v in headers if signable(k)), join=_last)
+    return kit.canonical_headers([(k, v) for k, v in headers if "_" not in k], join=_last)  # see `signable`
 
 
 def _last(values: list[str]) -> str:
@@ -62,7 +63,7 @@ def payload_hash(body: bytes, headers: Sequence[tuple[str, str]]) -> str:
     if not body:
         return EMPTY_SHA256
     for name, value in headers:
-        if name.lower() == CONTENT_HASH_HEADER.lower() and value:
+        if value and name.lower() == _CONTENT_HASH:
             return value
     return kit.sha256_hex(body)
 
@@ -123,7 +124,7 @@ def sign_request(
     content_type = next((value for name, value in pairs if name == "content-type"), None)
     if needs_unsigned_payload(content_type):
         added.append((CONTENT_HASH_HEADER, UNSIGNED_PAYLOAD))
-        pairs = [(name, value) for name, value in pairs if name != CONTENT_HASH_HEADER.lower()]
+        pairs = [(name, value) for name, value in pairs if name != _CONTENT_HASH]
     headers = [(name, value) for name, value in pairs if _signed_on_the_wire(name)]
     headers += [(name.lower(), value) for name, value in added]
     raw_path, raw_query = kit.split_target(request)
