@@ -197,3 +197,12 @@ def test_a_stamp_follows_the_injected_clock_second_by_second(stamp: Callable[[da
         assert stamp(naive) == when.strftime(fmt)
         east = when.astimezone(timezone(timedelta(hours=8)))
         assert stamp(east) == when.strftime(fmt)
+
+
+@pytest.mark.parametrize("private", [True, False])
+def test_header_pairs_skip_names(private: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not private:
+        monkeypatch.setattr(signing, "_raw_headers", lambda request: None)
+    pairs = header_pairs(_request(), skip={"x-dup", "authorization"})
+    kept = [(k, v) for k, v in _request().headers.multi_items() if k not in ("x-dup", "authorization")]
+    assert pairs == kept

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 
 import httpx
 
@@ -84,6 +85,22 @@ def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload
     return added
 
 
+@lru_cache(maxsize=256)
+def _request_part(
+    query: tuple[tuple[str, str], ...], headers: tuple[tuple[str, str], ...], with_token: bool
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(canonical query, the request's own signed headers, trimmed): what a client sends again
+    and again for one key, while only the date, nonce and body hash change. Remembered for a
+    few hundred requests; keyed by every input, so a changed value is computed afresh."""
+    replaced = _OWN_WITH_TOKEN if with_token else _OWN
+    own = tuple(
+        (name, value.strip())
+        for key, value in headers
+        if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
+    )
+    return kit.canonical_query(query), own
+
+
 def sign(
     method: str,
     path: str,
@@ -103,17 +120,12 @@ def sign(
     # A Mapping check is slow (an ABC), and a list (what the adapter gives) never is one.
     items = headers.items() if type(headers) is not list and isinstance(headers, Mapping) else headers
     added = signing_headers(credentials, now, nonce, payload_hash)
-    replaced = _OWN_WITH_TOKEN if credentials.token else _OWN
-    signable = [
-        (name, value.strip())
-        for key, value in items
-        if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
-    ]
-    signable += added.items()
+    query_text, own = _request_part(tuple(query), tuple(items), bool(credentials.token))
+    signable = [*own, *added.items()]
     canonical, signed = kit.canonical_request(
         method,
         path or "/",
-        kit.canonical_query(query),
+        query_text,
         canonical_headers(signable, normalized=True),
         payload_hash,
     )
@@ -132,7 +144,7 @@ class Acs3Auth(kit.SignerAuth):
         path, query = kit.split_target(request)
         # Our own headers from an earlier attempt are left out: `sign` replaces those it adds,
         # and the STS ones must go when this snapshot has no token.
-        headers = [(name, value) for name, value in kit.header_pairs(request) if name not in _OWN_WITH_TOKEN]
+        headers = kit.header_pairs(request, skip=_OWN_WITH_TOKEN)
         added = sign(
             request.method,
             path,

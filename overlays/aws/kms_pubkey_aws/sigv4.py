@@ -116,9 +116,7 @@ class SigV4Auth(kit.SignerAuth):
         added = [("X-Amz-Date", stamp)]
         if credentials.token:
             added.append(("X-Amz-Security-Token", credentials.token))
-        headers = [
-            (name, value) for name, value in kit.header_pairs(request) if _signable(name) and name not in _OWN
-        ]
+        headers = [(name, value) for name, value in kit.header_pairs(request, skip=_OWN) if _signable(name)]
         headers += [(name.lower(), value) for name, value in added]
         payload_hash = kit.sha256_hex(request.content)
         raw_path, raw_query = kit.split_target(request)

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import AsyncGenerator, Callable, Generator, Iterable
+from collections.abc import AsyncGenerator, Callable, Collection, Generator, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import chain
@@ -258,15 +258,21 @@ def _raw_headers(request: httpx.Request) -> _RawHeaders | None:
     return items
 
 
-def header_pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    """The request's headers as (lower-case name, value), in order, repeats kept.
+def header_pairs(request: httpx.Request, skip: Collection[str] = ()) -> list[tuple[str, str]]:
+    """The request's headers as (lower-case name, value), in order, repeats kept, without the
+    `skip` names (lower-case: a signer's own headers from an earlier attempt).
 
     Read from the raw pairs: httpx's decoded views re-detect the encoding on every access.
     """
     raw = _raw_headers(request)
     if raw is None:
-        return [(name.decode("ascii").lower(), value.decode("utf-8")) for name, value in request.headers.raw]
-    return [(lower.decode("ascii"), value.decode("utf-8")) for _, lower, value in raw]
+        pairs = [(name.decode("ascii").lower(), value) for name, value in request.headers.raw]
+        return [(name, value.decode("utf-8")) for name, value in pairs if name not in skip]
+    return [
+        (name, value.decode("utf-8"))
+        for _, lower, value in raw
+        if (name := lower.decode("ascii")) not in skip
+    ]
 
 
 def set_headers(request: httpx.Request, headers: Iterable[tuple[str, str]], drop: Iterable[str] = ()) -> None:

@@ -120,7 +120,7 @@ def sign_request(
     if credentials.token:
         added.append((SECURITY_TOKEN_HEADER, credentials.token))
     own = _OWN_WITH_PROJECT if project_id else _OWN
-    pairs = [(name, value) for name, value in kit.header_pairs(request) if name not in own]
+    pairs = kit.header_pairs(request, skip=own)
     content_type = next((value for name, value in pairs if name == "content-type"), None)
     if needs_unsigned_payload(content_type):
         added.append((CONTENT_HASH_HEADER, UNSIGNED_PAYLOAD))
