@@ -93,7 +93,7 @@ def _request_part(
     and again for one key, while only the date, nonce and body hash change. Remembered for a
     few hundred requests; keyed by every input, so a changed value is computed afresh."""
     replaced = _OWN_WITH_TOKEN if with_token else _OWN
-    own = tuple(
+    own = tuple(  # `is_signed_header`, inlined: its call per header costs as much as the test
         (name, value.strip())
         for key, value in headers
         if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
