@@ -115,3 +115,61 @@ def test_rpc_pure_steps_match_the_oracle_on_any_unicode(seed):
         secret = _text(rng, VALUE_CHARS, 1, 30)
         ours = rpc.signature(secret, rpc.string_to_sign("POST", rpc.canonical_query(params.items())))
         assert ours == Utils.get_rpcsignature(params, "POST", secret)
+
+
+def test_acs3_resigning_one_request_follows_every_change():
+    """A client re-signs on every attempt, and the signer remembers what a request repeats (its
+    query and own headers); each change here (clock, nonce, credentials with and without a
+    token, a query value, a header value) must still give the official signature."""
+    times = iter(datetime(2024, 5, 17, 8, 30, second, tzinfo=UTC) for second in range(60))
+    nonces = iter(f"{n:032x}" for n in range(60))
+    auth = acs3.Acs3Auth(
+        acs3_source := _Switch([Credentials("AK1", "S1", "T1"), Credentials("AK2", "S2")]),
+        clock=lambda: next(times),
+        nonce=lambda: next(nonces),
+    )
+    request = httpx.Request(
+        "POST",
+        "http://127.0.0.1:8765/",
+        params={"KeyId": "k-1", "KeyVersionId": "v-1"},
+        headers={"x-acs-action": "GetPublicKey", "x-acs-version": "2016-01-20"},
+    )
+    seen = set()
+    for step in range(12):
+        if step == 4:
+            request.url = request.url.copy_with(params={"KeyId": "k-2", "KeyVersionId": "v-1"})
+        if step == 8:
+            request.headers["x-acs-action"] = "Other"
+        creds = acs3_source.now()
+        signed = next(auth.auth_flow(request))
+        wire_headers = {k: v for k, v in signed.headers.items() if acs3.is_signed_header(k)}
+        oracle_request = types.SimpleNamespace(
+            pathname="/", method="POST", query=dict(signed.url.params.multi_items()), headers=wire_headers
+        )
+        expected = Utils.get_authorization(
+            oracle_request, "ACS3-HMAC-SHA256", acs3.EMPTY_SHA256, creds.access_key_id, creds.secret
+        )
+        assert signed.headers["Authorization"] == expected
+        assert ("x-acs-security-token" in signed.headers) == bool(creds.token)
+        assert len(signed.headers.get_list("authorization")) == 1
+        seen.add(expected)
+    assert len(seen) == 12
+
+
+class _Switch:
+    """A credential source that alternates between snapshots, one per attempt."""
+
+    def __init__(self, snapshots: list[Credentials]) -> None:
+        self._snapshots = snapshots
+        self._count = 0
+
+    def now(self) -> Credentials:
+        return self._snapshots[self._count % len(self._snapshots)]
+
+    def get(self) -> Credentials:
+        current = self.now()
+        self._count += 1
+        return current
+
+    def shown(self) -> tuple[str, str]:
+        return ("access_key_id", "switching")

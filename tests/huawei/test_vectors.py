@@ -72,3 +72,10 @@ def test_headers_with_underscores_are_never_signed() -> None:
     block, signed = signer.canonical_headers([("X_Custom", "1"), ("Host", "h"), ("X-Sdk-Date", " d ")])
     assert signed == "host;x-sdk-date"
     assert block == "host:h\nx-sdk-date:d\n"
+
+
+def test_a_repeated_header_keeps_its_last_value() -> None:
+    # The rule written by hand (huaweicloudsdkcore takes a dict, so it cannot repeat a name).
+    block, signed = signer.canonical_headers([("X-A", "1"), ("Host", "h"), ("x-a", " 2 "), ("X_B", "3")])
+    assert signed == "host;x-a"
+    assert block == "host:h\nx-a:2\n"

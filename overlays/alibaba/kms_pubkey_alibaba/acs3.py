@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 
 import httpx
 
@@ -27,9 +28,9 @@ ALGORITHM = "ACS3-HMAC-SHA256"
 DATE_FORMAT = kit.EXTENDED_FORMAT  # x-acs-date
 
 
-def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
+def canonical_headers(headers: Iterable[tuple[str, str]], *, normalized: bool = False) -> tuple[str, str]:
     """Values trimmed; the values of a repeated name are sorted and joined with ','."""
-    return kit.canonical_headers(headers, join=_sorted_join)
+    return kit.canonical_headers(headers, join=_sorted_join, normalized=normalized)
 
 
 def _sorted_join(values: list[str]) -> str:
@@ -54,10 +55,20 @@ def authorization(access_key_id: str, signed_headers: str, sig: str) -> str:
     return f"{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={sig}"
 
 
+_ALWAYS_SIGNED = frozenset({"host", "content-type"})
+
+
 def is_signed_header(name: str) -> bool:
     """What we sign: host, content-type and every x-acs-* header (what the gateway requires)."""
     name = name.lower()
-    return name in ("host", "content-type") or name.startswith("x-acs-")
+    return name in _ALWAYS_SIGNED or name.startswith("x-acs-")
+
+
+# The headers `signing_headers` writes (with and without STS credentials), and Authorization:
+# a request's own value of any of them is replaced, never signed.
+_OWN = frozenset({"x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "authorization"})
+_STS_HEADERS = ("x-acs-accesskey-id", "x-acs-security-token")
+_OWN_WITH_TOKEN = _OWN.union(_STS_HEADERS)
 
 
 def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload_hash: str) -> dict[str, str]:
@@ -72,6 +83,22 @@ def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload
         added["x-acs-accesskey-id"] = credentials.access_key_id
         added["x-acs-security-token"] = credentials.token
     return added
+
+
+@lru_cache(maxsize=256)
+def _request_part(
+    query: tuple[tuple[str, str], ...], headers: tuple[tuple[str, str], ...], with_token: bool
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(canonical query, the request's own signed headers, trimmed): what a client sends again
+    and again for one key, while only the date, nonce and body hash change. Remembered for a
+    few hundred requests; keyed by every input, so a changed value is computed afresh."""
+    replaced = _OWN_WITH_TOKEN if with_token else _OWN
+    own = tuple(  # `is_signed_header`, inlined: its call per header costs as much as the test
+        (name, value.strip())
+        for key, value in headers
+        if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
+    )
+    return kit.canonical_query(query), own
 
 
 def sign(
@@ -90,12 +117,18 @@ def sign(
     (see `is_signed_header`) enter the signature.
     """
     payload_hash = kit.sha256_hex(body) if body else EMPTY_SHA256  # RPC-style calls send no body
-    items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    # A Mapping check is slow (an ABC), and a list (what the adapter gives) never is one.
+    items = headers.items() if type(headers) is not list and isinstance(headers, Mapping) else headers
     added = signing_headers(credentials, now, nonce, payload_hash)
-    replaced = {name.lower() for name in added} | {"authorization"}
-    signable = [(k, v) for k, v in items if is_signed_header(k) and k.lower() not in replaced]
-    signable += list(added.items())
-    canonical, signed = canonical_request(method, path, query, signable, payload_hash)
+    query_text, own = _request_part(tuple(query), tuple(items), bool(credentials.token))
+    signable = [*own, *added.items()]
+    canonical, signed = kit.canonical_request(
+        method,
+        path or "/",
+        query_text,
+        canonical_headers(signable, normalized=True),
+        payload_hash,
+    )
     added["Authorization"] = authorization(
         credentials.access_key_id, signed, signature(credentials.secret, string_to_sign(canonical))
     )
@@ -108,17 +141,18 @@ class Acs3Auth(kit.SignerAuth):
     uses_nonce = True
 
     def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
-        kit.remove_headers(request, ("x-acs-security-token", "x-acs-accesskey-id", "authorization"))
         path, query = kit.split_target(request)
+        # Our own headers from an earlier attempt are left out: `sign` replaces those it adds,
+        # and the STS ones must go when this snapshot has no token.
+        headers = kit.header_pairs(request, skip=_OWN_WITH_TOKEN)
         added = sign(
             request.method,
             path,
             kit.parse_query(query, plus_as_space=True),
-            kit.header_pairs(request),
+            headers,
             request.content,
             credentials,
             now,
             nonce,
         )
-        for name, value in added.items():  # cheaper than Headers.update, which builds a Headers
-            request.headers[name] = value
+        kit.set_headers(request, added.items(), drop=() if credentials.token else _STS_HEADERS)

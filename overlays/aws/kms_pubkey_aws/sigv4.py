@@ -82,6 +82,10 @@ def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str)
     return f"{ALGORITHM} Credential={access_key_id}/{scope}, SignedHeaders={signed_headers}, Signature={sig}"
 
 
+# What the adapter writes: a request's own value of any of these is replaced, never signed.
+_OWN = frozenset({"x-amz-date", "x-amz-security-token", "authorization"})
+
+
 def _signable(name: str) -> bool:
     # What botocore signs for KMS: host, content-type and the x-amz-* headers.
     return name in ("host", "content-type") or name.startswith("x-amz-")
@@ -109,12 +113,11 @@ class SigV4Auth(kit.SignerAuth):
 
     def sign(self, request: httpx.Request, credentials: Credentials, now: datetime, nonce: str) -> None:
         stamp = amz_date(now)
-        request.headers["X-Amz-Date"] = stamp
+        added = [("X-Amz-Date", stamp)]
         if credentials.token:
-            request.headers["X-Amz-Security-Token"] = credentials.token
-        else:
-            kit.remove_headers(request, ("x-amz-security-token",))
-        headers = [(name, value) for name, value in kit.header_pairs(request) if _signable(name)]
+            added.append(("X-Amz-Security-Token", credentials.token))
+        headers = [(name, value) for name, value in kit.header_pairs(request, skip=_OWN) if _signable(name)]
+        headers += [(name.lower(), value) for name, value in added]
         payload_hash = kit.sha256_hex(request.content)
         raw_path, raw_query = kit.split_target(request)
         canonical, signed = canonical_request(
@@ -123,4 +126,6 @@ class SigV4Auth(kit.SignerAuth):
         scope = credential_scope(stamp[:8], self._region, self._service)
         key = signing_key(credentials.secret, stamp[:8], self._region, self._service)
         sig = signature(key, string_to_sign(stamp, scope, canonical))
-        request.headers["Authorization"] = authorization(credentials.access_key_id, scope, signed, sig)
+        added.append(("Authorization", authorization(credentials.access_key_id, scope, signed, sig)))
+        # An earlier attempt's token goes too: this snapshot may have none.
+        kit.set_headers(request, added, drop=() if credentials.token else ("x-amz-security-token",))

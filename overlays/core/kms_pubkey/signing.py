@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
-import secrets
-from collections.abc import AsyncGenerator, Callable, Generator, Iterable
-from datetime import UTC, datetime
+from collections.abc import AsyncGenerator, Callable, Collection, Generator, Iterable
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote, unquote, unquote_plus
 
@@ -63,10 +65,41 @@ def canonical_query(pairs: Iterable[tuple[str, str]], *, sort_decoded: bool = Fa
     Sorted by the encoded pairs (AWS, Alibaba), or by the decoded pairs with `sort_decoded`
     (Huawei's rule; the two orders differ for non-ASCII text).
     """
+    pairs = list(pairs)
+    if not pairs:
+        return ""
+    if _UNRESERVED.fullmatch("".join(chain.from_iterable(pairs))):
+        # Ids and names usually are unreserved: then encoding changes nothing, both orders agree,
+        # and one scan of all the text replaces four per pair.
+        return "&".join(map("=".join, sorted(pairs)))
     if sort_decoded:
         return "&".join(f"{percent_encode(name)}={percent_encode(value)}" for name, value in sorted(pairs))
     encoded = sorted((percent_encode(name), percent_encode(value)) for name, value in pairs)
     return "&".join(f"{name}={value}" for name, value in encoded)
+
+
+def canonical_headers(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    clean: Callable[[str], str] = str.strip,
+    join: Callable[[list[str]], str] = ",".join,
+    normalized: bool = False,
+) -> tuple[str, str]:
+    """(canonical header block, signed header list): names lower-cased and sorted.
+
+    The vendors differ only in how a value is cleaned and how a repeated name's values join.
+    `normalized` says the names are lower-case and trimmed and the values cleaned already.
+    """
+    items = pairs if isinstance(pairs, list) else list(pairs)
+    fields = dict(items) if normalized else {name.lower().strip(): clean(value) for name, value in items}
+    if len(fields) == len(items):  # no name repeated, the usual case
+        names = sorted(fields)
+        return "".join([f"{name}:{fields[name]}\n" for name in names]), ";".join(names)
+    merged: dict[str, list[str]] = {}
+    for name, value in items:  # in the given order, which a repeated name's values keep
+        merged.setdefault(name.lower().strip(), []).append(clean(value))
+    names = sorted(merged)
+    return "".join(f"{name}:{join(merged[name])}\n" for name in names), ";".join(names)
 
 
 # -- hashes -----------------------------------------------------------------------------------
@@ -81,21 +114,37 @@ def sha256_hex(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def hmac_raw(key: bytes | str, text: str, algorithm: str = "sha256") -> bytes:
-    """HMAC of UTF-8 `text`; a text key is taken as UTF-8 too."""
+@lru_cache(maxsize=32)
+def _keyed(key: bytes, algorithm: str) -> hmac.HMAC:
+    """An HMAC with only the key in: setting a key up (two padded blocks hashed) costs more than
+    a short message, and a signer uses one key for every request, so each signature starts
+    from a copy of this. A few recent keys are kept, as SigV4's day keys are."""
+    return hmac.new(key, digestmod=algorithm)
+
+
+def _hmac(key: bytes | str, text: str, algorithm: str) -> hmac.HMAC:
     if isinstance(key, str):
         key = key.encode("utf-8")
-    return hmac.digest(key, text.encode("utf-8"), algorithm)
+    mac = _keyed(key, algorithm).copy()
+    mac.update(text.encode("utf-8"))
+    return mac
+
+
+def hmac_raw(key: bytes | str, text: str, algorithm: str = "sha256") -> bytes:
+    """HMAC of UTF-8 `text`; a text key is taken as UTF-8 too."""
+    return _hmac(key, text, algorithm).digest()
 
 
 def hmac_hex(key: bytes | str, text: str, algorithm: str = "sha256") -> str:
     """`hmac_raw` as lower-case hex."""
-    return hmac_raw(key, text, algorithm).hex()
+    return _hmac(key, text, algorithm).hexdigest()
 
 
 def new_nonce() -> str:
-    """A fresh, unguessable signature nonce (a gateway refuses a nonce it has seen)."""
-    return secrets.token_hex(16)
+    """A fresh, unguessable signature nonce (a gateway refuses a nonce it has seen).
+
+    What `secrets.token_hex(16)` gives, without its two extra calls."""
+    return os.urandom(16).hex()
 
 
 # -- dates ------------------------------------------------------------------------------------
@@ -133,11 +182,41 @@ def _iso_seconds(now: datetime) -> str:
     return as_utc(now).isoformat(timespec="seconds")[:19]
 
 
+_SECOND = timedelta(seconds=1)
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _once_per_second(render: Callable[[datetime], str]) -> Callable[[datetime], str]:
+    """`render` (of a whole UTC second) remembered for the last second it was asked about.
+
+    Signers stamp every request and many fall in the same second. The remembered second is
+    the one of the injected time it was computed from (never a wall clock), so a clock that
+    moves, forwards or back, gets its own stamp. One tuple, replaced whole: safe across threads.
+    """
+    last = (_NEVER, _NEVER, "")  # [start, end) of the remembered second, and its stamp
+
+    def stamp(now: datetime) -> str:
+        nonlocal last
+        utc = now if now.tzinfo is UTC else as_utc(now)
+        start, end, text = last
+        if start <= utc < end:
+            return text
+        start = utc.replace(microsecond=0)
+        text = render(start)
+        last = (start, start + _SECOND, text)
+        return text
+
+    stamp.__doc__ = render.__doc__
+    return stamp
+
+
+@_once_per_second
 def basic_utc(now: datetime) -> str:
     """`20240301T123005Z` (BASIC_FORMAT)."""
     return _iso_seconds(now).replace("-", "").replace(":", "") + "Z"
 
 
+@_once_per_second
 def extended_utc(now: datetime) -> str:
     """`2024-03-01T12:30:05Z` (EXTENDED_FORMAT)."""
     return _iso_seconds(now) + "Z"
@@ -152,43 +231,81 @@ def http_date(now: datetime) -> str:
     )
 
 
-# -- reading an httpx request -----------------------------------------------------------------
+# -- reading and writing an httpx request -----------------------------------------------------
 
 
-def header_pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    """The request's headers as (lower-case name, value), in order, repeats kept.
+_RawHeaders = list[tuple[bytes, bytes, bytes]]
+
+
+def _raw_headers(request: httpx.Request) -> _RawHeaders | None:
+    """httpx's own list behind `request.headers`: (name as given, lower-case name, value) bytes.
+
+    Private to httpx (`Headers._list`, the same in 0.27 and 0.28), so it is read in this one
+    place and its shape checked on every use: if httpx changes it, the callers fall back to
+    the public `Headers` methods (slower: each scans and re-encodes the whole list).
+    """
+    items = getattr(request.headers, "_list", None)
+    if type(items) is not list or not items:  # a request always has at least its Host header
+        return None
+    first = items[0]
+    if (
+        type(first) is not tuple
+        or len(first) != 3
+        or type(first[1]) is not bytes
+        or first[1] != first[0].lower()
+    ):
+        return None
+    return items
+
+
+def header_pairs(request: httpx.Request, skip: Collection[str] = ()) -> list[tuple[str, str]]:
+    """The request's headers as (lower-case name, value), in order, repeats kept, without the
+    `skip` names (lower-case: a signer's own headers from an earlier attempt).
 
     Read from the raw pairs: httpx's decoded views re-detect the encoding on every access.
     """
-    return [(name.decode("ascii").lower(), value.decode("utf-8")) for name, value in request.headers.raw]
+    raw = _raw_headers(request)
+    if raw is None:
+        pairs = [(name.decode("ascii").lower(), value) for name, value in request.headers.raw]
+        return [(name, value.decode("utf-8")) for name, value in pairs if name not in skip]
+    return [
+        (name, value.decode("utf-8"))
+        for _, lower, value in raw
+        if (name := lower.decode("ascii")) not in skip
+    ]
 
 
-def canonical_headers(
-    pairs: Iterable[tuple[str, str]],
-    *,
-    clean: Callable[[str], str] = str.strip,
-    join: Callable[[list[str]], str] = ",".join,
-) -> tuple[str, str]:
-    """(canonical header block, signed header list): names lower-cased and sorted.
+def set_headers(request: httpx.Request, headers: Iterable[tuple[str, str]], drop: Iterable[str] = ()) -> None:
+    """Set each of `headers` on the request, replacing any header of that name (in any case),
+    and delete the `drop` names (lower-case) where present.
 
-    The vendors differ only in how a value is cleaned and how a repeated name's values join.
+    One pass over httpx's header list, where `request.headers[name] = value` makes one per
+    header. Text that is not ASCII (which httpx may encode otherwise) takes httpx's own path.
     """
-    items = sorted([(name.lower().strip(), clean(value)) for name, value in pairs])
-    names = [name for name, _ in items]
-    if len(set(names)) == len(names):  # no name repeated, the usual case: already in order
-        return "".join([f"{name}:{value}\n" for name, value in items]), ";".join(names)
-    merged: dict[str, list[str]] = {}
-    for name, value in pairs:  # again in the given order, which a repeated name's values keep
-        merged.setdefault(name.lower().strip(), []).append(clean(value))
-    names = sorted(merged)
-    return "".join(f"{name}:{join(merged[name])}\n" for name in names), ";".join(names)
-
-
-def remove_headers(request: httpx.Request, names: Iterable[str]) -> None:
-    """Delete the named headers (lower-case names) where present, so a re-sign starts clean."""
-    wanted = set(names)
-    for name in {n.decode("ascii").lower() for n, _ in request.headers.raw} & wanted:
-        del request.headers[name]
+    headers = list(headers)
+    raw = _raw_headers(request)
+    if raw is not None:
+        try:
+            added = [
+                (name.encode("ascii"), name.lower().encode("ascii"), value.encode("ascii"))
+                for name, value in headers
+            ]
+        except UnicodeEncodeError:
+            raw = None
+    if raw is None:
+        for name in drop:
+            if name in request.headers:
+                del request.headers[name]
+        for name, value in headers:
+            request.headers[name] = value
+        return
+    gone = {lower for _, lower, _ in added}
+    if len(gone) != len(added):  # a name given twice: the last wins, as with `headers[name] = ...`
+        added = list({item[1]: item for item in added}.values())
+    for name in drop:
+        gone.add(name.encode("ascii"))
+    raw[:] = [item for item in raw if item[1] not in gone]
+    raw += added
 
 
 def split_target(request: httpx.Request) -> tuple[str, str]:
@@ -203,6 +320,8 @@ def parse_query(raw: str, *, plus_as_space: bool = False) -> list[tuple[str, str
     httpx writes a space in a query parameter as `+`; a signer whose service reads the
     query form-encoded (Alibaba) must decode it back with `plus_as_space`.
     """
+    if "%" not in raw and not (plus_as_space and "+" in raw):  # nothing to decode: ids, names
+        return [(key, value) for key, _, value in (part.partition("=") for part in raw.split("&") if part)]
     decode = unquote_plus if plus_as_space else unquote
     pairs = []
     for part in raw.split("&"):

@@ -34,6 +34,7 @@ SECURITY_TOKEN_HEADER = "X-Security-Token"
 AUTH_TOKEN_HEADER = "X-Auth-Token"
 DATE_FORMAT = kit.BASIC_FORMAT  # X-Sdk-Date
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+_CONTENT_HASH = CONTENT_HASH_HEADER.lower()
 sdk_date = kit.basic_utc  # the X-Sdk-Date stamp
 
 
@@ -50,7 +51,7 @@ def signable(name: str) -> bool:
 
 def canonical_headers(headers: Pairs) -> Canonical:
     """Values trimmed, the last of a repeated name wins, names with '_' left out."""
-    return kit.canonical_headers(((k, v) for k, v in headers if signable(k)), join=_last)
+    return kit.canonical_headers([(k, v) for k, v in headers if "_" not in k], join=_last)  # see `signable`
 
 
 def _last(values: list[str]) -> str:
@@ -62,7 +63,7 @@ def payload_hash(body: bytes, headers: Sequence[tuple[str, str]]) -> str:
     if not body:
         return EMPTY_SHA256
     for name, value in headers:
-        if name.lower() == CONTENT_HASH_HEADER.lower() and value:
+        if value and name.lower() == _CONTENT_HASH:
             return value
     return kit.sha256_hex(body)
 
@@ -93,12 +94,17 @@ def authorization(access_key: str, signed_headers: str, sig: str) -> str:
     return f"{ALGORITHM} Access={access_key}, SignedHeaders={signed_headers}, Signature={sig}"
 
 
+# What `sign_request` writes, with and without a project id: a request's own value of any of
+# these is replaced, never signed (an earlier attempt's token too: this snapshot may have none).
+_OWN = frozenset(name.lower() for name in (DATE_HEADER, SECURITY_TOKEN_HEADER, "Authorization"))
+_OWN_WITH_PROJECT = _OWN | {PROJECT_HEADER.lower()}
+
+
 def _signed_on_the_wire(name: str) -> bool:
     # What we sign of an httpx request: host, content-type and the x-* headers. Headers httpx
     # manages (accept-encoding, connection, content-length, user-agent) are left out, so a
-    # proxy that rewrites them cannot break the signature.
-    lower = name.lower()
-    return lower in ("host", "content-type") or lower.startswith("x-")
+    # proxy that rewrites them cannot break the signature. `name` is lower-case.
+    return name in ("host", "content-type") or name.startswith("x-")
 
 
 def sign_request(
@@ -108,26 +114,26 @@ def sign_request(
     project_id: str | None = None,
 ) -> None:
     """Add X-Sdk-Date, X-Project-Id, X-Security-Token and Authorization to `request` in place."""
-    request.headers[DATE_HEADER] = stamp
+    added = [(DATE_HEADER, stamp)]
     if project_id:
-        request.headers[PROJECT_HEADER] = project_id
+        added.append((PROJECT_HEADER, project_id))
     if credentials.token:
-        request.headers[SECURITY_TOKEN_HEADER] = credentials.token
-        kit.remove_headers(request, ("authorization",))
-    else:
-        kit.remove_headers(request, (SECURITY_TOKEN_HEADER.lower(), "authorization"))
-    pairs = kit.header_pairs(request)
+        added.append((SECURITY_TOKEN_HEADER, credentials.token))
+    own = _OWN_WITH_PROJECT if project_id else _OWN
+    pairs = kit.header_pairs(request, skip=own)
     content_type = next((value for name, value in pairs if name == "content-type"), None)
     if needs_unsigned_payload(content_type):
-        request.headers[CONTENT_HASH_HEADER] = UNSIGNED_PAYLOAD
-        pairs = kit.header_pairs(request)
-    headers = [(k, v) for k, v in pairs if _signed_on_the_wire(k)]
+        added.append((CONTENT_HASH_HEADER, UNSIGNED_PAYLOAD))
+        pairs = [(name, value) for name, value in pairs if name != _CONTENT_HASH]
+    headers = [(name, value) for name, value in pairs if _signed_on_the_wire(name)]
+    headers += [(name.lower(), value) for name, value in added]
     raw_path, raw_query = kit.split_target(request)
     canonical, signed = canonical_request(
         request.method, raw_path, kit.parse_query(raw_query), headers, payload_hash(request.content, headers)
     )
     sig = signature(credentials.secret, string_to_sign(stamp, canonical))
-    request.headers["Authorization"] = authorization(credentials.access_key_id, signed, sig)
+    added.append(("Authorization", authorization(credentials.access_key_id, signed, sig)))
+    kit.set_headers(request, added, drop=() if credentials.token else (SECURITY_TOKEN_HEADER.lower(),))
 
 
 class AkSkAuth(kit.SignerAuth):
