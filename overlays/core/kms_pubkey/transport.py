@@ -454,7 +454,7 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
         raise decode(response)
 
     async def abound(request: httpx.Request) -> None:
-        _bound_timeouts(request)
+        _bound_timeouts(request, CURRENT_ATTEMPT.get())
 
     return (
         {"request": [_bound_sync_request], "response": [check]},
@@ -465,25 +465,25 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
 _TIMEOUT_KEYS = ("connect", "read", "write", "pool")
 
 
-def _bound_timeouts(request: httpx.Request) -> None:
+def _bound_timeouts(request: httpx.Request, state: Attempt | None) -> None:
     """No socket operation of this attempt may wait past its deadline.
 
     httpx builds a fresh timeout dict for each request, and httpcore reads it when each
     phase starts (connect, send, and again when the body is first read), so shrinking it
     here and in `_answered` bounds every wait by what is left.
     """
-    state = CURRENT_ATTEMPT.get()
     timeouts = request.extensions.get("timeout")
     if state is None or not isinstance(timeouts, dict):
         return
     left = remaining(state, request)
     for key in _TIMEOUT_KEYS:
         current = timeouts.get(key)
-        timeouts[key] = left if current is None else min(current, left)
+        if current is None or current > left:
+            timeouts[key] = left
 
 
 def _bound_sync_request(request: httpx.Request) -> None:
-    _bound_timeouts(request)
+    _bound_timeouts(request, CURRENT_ATTEMPT.get())
     request.extensions.setdefault("trace", _trace)
 
 
@@ -531,7 +531,7 @@ def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
     request = response.request
     if state is not None:
         state.answered = True
-        _bound_timeouts(request)
+        _bound_timeouts(request, state)
         guard_body(response, state, asynchronous)
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
