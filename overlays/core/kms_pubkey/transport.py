@@ -496,6 +496,13 @@ def _trace(event: str, info: dict[str, Any]) -> None:
     """
     if event.endswith(("connect_tcp.complete", "start_tls.complete")):
         _bind_stream(info.get("return_value"))
+    elif event == "http11.send_request_headers.started":
+        # The connection is ready, so no later event of this request concerns us: without
+        # the extension httpcore skips its eight further trace calls. Not for a proxy's
+        # CONNECT, which shares the request's extensions: the tunnel's TLS comes after it.
+        request = info.get("request")
+        if request is not None and request.method != b"CONNECT":
+            request.extensions.pop("trace", None)
 
 
 def _bind_stream(stream: object) -> None:
@@ -522,8 +529,10 @@ def _within(timeout: float | None) -> float | None:
     state = CURRENT_ATTEMPT.get()
     if state is None:
         return timeout
-    left = max(state.deadline - time.monotonic(), 1e-6)  # spent: the socket times out at once
-    return left if timeout is None else min(timeout, left)
+    left = state.deadline - time.monotonic()
+    if left < 1e-6:
+        left = 1e-6  # spent: the socket times out at once
+    return left if timeout is None or timeout > left else timeout
 
 
 def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
