@@ -66,7 +66,8 @@ class _Lean:
         httpx would merge the parameters twice and re-encode and re-check every character of the
         query for each request. Made by httpx's own `copy_merge_params`, so the bytes sent are
         the same; only plain text parameters, on a client without parameters of its own."""
-        if type(params) is not dict or self.params or not all(type(v) is str for v in params.values()):
+        own = self.params  # type: ignore[attr-defined]  # httpx.Client's, beside this mixin
+        if type(params) is not dict or own or not all(type(v) is str for v in params.values()):
             return url, params
         key = (url, *params.items())
         found = self._queried.get(key)
