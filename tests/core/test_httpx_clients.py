@@ -49,3 +49,32 @@ def test_merged_urls_keep_the_base_path() -> None:
     with pytest.raises(ValueError, match="no cookies"):
         client.cookies = {"a": "b"}
     client.close()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"KeyId": "key-hzz63a2f9a1b3c7d8e9f0", "KeyVersionId": "2ab1a983-7072-4bbc-a582-584b5bd80000"},
+        {"KeyId": "alias/a b+c/d%2F~*\u00e9\U0001f600", "Empty": "", "Odd": "&=?#"},
+    ],
+)
+def test_a_remembered_query_is_what_httpx_itself_sends(params: dict[str, str]) -> None:
+    import httpx
+
+    lean = LeanClient(base_url="https://kms.example.test/prefix")
+    plain = httpx.Client(base_url="https://kms.example.test/prefix")
+    for _ in range(2):  # built, then from the memo
+        ours = lean.build_request("POST", "/", params=params).url
+        theirs = plain.build_request("POST", "/", params=params).url
+        assert (ours.raw_path, str(ours)) == (theirs.raw_path, str(theirs))
+    # Not plain text, or a client with parameters of its own: httpx merges them as usual.
+    assert (
+        lean.build_request("GET", "/", params={"n": 1}).url
+        == plain.build_request("GET", "/", params={"n": 1}).url
+    )
+    with_own = LeanClient(base_url="https://kms.example.test/", params={"a": "1"})
+    assert (
+        str(with_own.build_request("GET", "/", params={"b": "2"}).url) == "https://kms.example.test/?a=1&b=2"
+    )
+    for client in (lean, plain, with_own):
+        client.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from typing import cast
 
 import httpx
 
@@ -17,18 +16,27 @@ from kms_pubkey.errors import ResponseError
 def guard_body(response: httpx.Response, state: Attempt, asynchronous: bool) -> None:
     """Read the body through a `_Guard`; decode gzip/deflate ourselves so the cap holds after it."""
     limit = state.limit
-    length = response.headers.get("content-length", "")
-    if length.isascii() and length.isdigit() and int(length[:12]) > limit:
+    # One pass over the raw pairs: two `Headers.get` would decode and compare every header
+    # twice. Repeated headers are joined as `Headers.get` joins them.
+    length = encoding = b""
+    for name, value in response.headers.raw:
+        name = name.lower()
+        if name == b"content-length":
+            length = length + b", " + value if length else value
+        elif name == b"content-encoding":
+            encoding = encoding + b", " + value if encoding else value
+    if length.isdigit() and int(length[:12]) > limit:
         response.close()
         raise _too_large(state)
-    encoding = response.headers.get("content-encoding", "").strip().lower()
+    encoding = encoding.strip().lower()
     inflate: _Inflate | None = None
-    if encoding in ("gzip", "x-gzip", "deflate"):
+    if encoding in (b"gzip", b"x-gzip", b"deflate"):
         inflate = _Inflate(limit, state)
         del response.headers["content-encoding"]  # httpx must not decode it a second time
-    elif encoding not in ("", "identity"):
+    elif encoding not in (b"", b"identity"):
         response.close()
-        raise UnusableBody(f"{state.what}: the answer uses content encoding {encoding[:40]!r}")
+        shown = encoding[:40].decode("latin-1")
+        raise UnusableBody(f"{state.what}: the answer uses content encoding {shown!r}")
     guard = _Guard(state, response.request, inflate)
     stream = response.stream  # httpx.ByteStream is both kinds: the client's kind decides
     if isinstance(stream, httpx.AsyncByteStream if asynchronous else httpx.SyncByteStream):
@@ -101,11 +109,6 @@ class _Guard:
     def end(self) -> bytes:
         return self._count(self._inflate.end()) if self._inflate is not None else b""
 
-    def pass_on(self, chunk: bytes | None) -> tuple[bytes, ...]:
-        """What to hand on for a chunk of the answer (None: its end), nothing when it is empty."""
-        out = self.end() if chunk is None else self.feed(chunk)
-        return (out,) if out else ()
-
     def _count(self, data: bytes) -> bytes:
         self._items += data.count(b",") + data.count(b"[") + data.count(b"{")
         if self._items > self._state.items:
@@ -122,20 +125,25 @@ class _GuardedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     def __init__(self, inner: httpx.SyncByteStream | httpx.AsyncByteStream, guard: _Guard) -> None:
         self._inner, self._guard = inner, guard
 
+    # No `typing.cast` here: in Python it is a function call, made for every answer.
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in cast(httpx.SyncByteStream, self._inner):
-            yield from self._guard.pass_on(chunk)
-        yield from self._guard.pass_on(None)
+        feed = self._guard.feed
+        for chunk in self._inner:  # type: ignore[union-attr]
+            if out := feed(chunk):
+                yield out
+        if out := self._guard.end():
+            yield out
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in cast(httpx.AsyncByteStream, self._inner):
-            for out in self._guard.pass_on(chunk):
+        feed = self._guard.feed
+        async for chunk in self._inner:  # type: ignore[union-attr]
+            if out := feed(chunk):
                 yield out
-        for out in self._guard.pass_on(None):
+        if out := self._guard.end():
             yield out
 
     def close(self) -> None:
-        cast(httpx.SyncByteStream, self._inner).close()
+        self._inner.close()  # type: ignore[union-attr]
 
     async def aclose(self) -> None:
-        await cast(httpx.AsyncByteStream, self._inner).aclose()
+        await self._inner.aclose()  # type: ignore[union-attr]

@@ -142,17 +142,19 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
     refused any field of the wrong JSON type, and its enums are plain strings (literal_enums),
     so absent (UNSET) becomes None, nothing more."""
     unset = vendor.unset
-
-    def one(value: object) -> Any:
-        return None if value is None or value is unset else value
-
-    fields: dict[str, Any] = {name: one(getattr(answer, name)) for name in _TEXT_FIELDS}
+    # Inline rather than a helper per field: this runs a dozen times per answer.
+    fields: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(answer, name)
+        fields[name] = None if value is None or value is unset else value
     for name in _LIST_FIELDS:
         values = getattr(answer, name)
-        fields[name] = () if values is None or values is unset else tuple([one(v) for v in values])
+        fields[name] = () if values is None or values is unset else tuple(values)
     if not fields["request_id"] and vendor.request_id_header:
         fields["request_id"] = headers.get(vendor.request_id_header)
-    key_text = one(answer.public_key) or ""
+    key_text: Any = answer.public_key
+    if key_text is None or key_text is unset:
+        key_text = ""
     if len(key_text) > defaults.MAX_KEY_TEXT_BYTES:
         # Bounded before any reading, so an async client never spends long on one.
         raise ResponseError(

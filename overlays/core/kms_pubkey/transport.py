@@ -486,7 +486,7 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
         raise decode(response)
 
     async def abound(request: httpx.Request) -> None:
-        _bound_timeouts(request)
+        _bound_timeouts(request, CURRENT_ATTEMPT.get())
 
     return (
         {"request": [_bound_sync_request], "response": [check]},
@@ -497,25 +497,25 @@ def error_hooks(decode: ErrorDecoder) -> tuple[dict[str, list[Any]], dict[str, l
 _TIMEOUT_KEYS = ("connect", "read", "write", "pool")
 
 
-def _bound_timeouts(request: httpx.Request) -> None:
+def _bound_timeouts(request: httpx.Request, state: Attempt | None) -> None:
     """No socket operation of this attempt may wait past its deadline.
 
     httpx builds a fresh timeout dict for each request, and httpcore reads it when each
     phase starts (connect, send, and again when the body is first read), so shrinking it
     here and in `_answered` bounds every wait by what is left.
     """
-    state = CURRENT_ATTEMPT.get()
     timeouts = request.extensions.get("timeout")
     if state is None or not isinstance(timeouts, dict):
         return
     left = remaining(state, request)
     for key in _TIMEOUT_KEYS:
         current = timeouts.get(key)
-        timeouts[key] = left if current is None else min(current, left)
+        if current is None or current > left:
+            timeouts[key] = left
 
 
 def _bound_sync_request(request: httpx.Request) -> None:
-    _bound_timeouts(request)
+    _bound_timeouts(request, CURRENT_ATTEMPT.get())
     request.extensions.setdefault("trace", _trace)
 
 
@@ -528,6 +528,13 @@ def _trace(event: str, info: dict[str, Any]) -> None:
     """
     if event.endswith(("connect_tcp.complete", "start_tls.complete")):
         _bind_stream(info.get("return_value"))
+    elif event == "http11.send_request_headers.started":
+        # The connection is ready, so no later event of this request concerns us: without
+        # the extension httpcore skips its eight further trace calls. Not for a proxy's
+        # CONNECT, which shares the request's extensions: the tunnel's TLS comes after it.
+        request = info.get("request")
+        if request is not None and request.method != b"CONNECT":
+            request.extensions.pop("trace", None)
 
 
 def _bind_stream(stream: object) -> None:
@@ -554,8 +561,10 @@ def _within(timeout: float | None) -> float | None:
     state = CURRENT_ATTEMPT.get()
     if state is None:
         return timeout
-    left = max(state.deadline - time.monotonic(), 1e-6)  # spent: the socket times out at once
-    return left if timeout is None else min(timeout, left)
+    left = state.deadline - time.monotonic()
+    if left < 1e-6:
+        left = 1e-6  # spent: the socket times out at once
+    return left if timeout is None or timeout > left else timeout
 
 
 def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
@@ -563,7 +572,7 @@ def _answered(response: httpx.Response, *, asynchronous: bool) -> None:
     request = response.request
     if state is not None:
         state.answered = True
-        _bound_timeouts(request)
+        _bound_timeouts(request, state)
         guard_body(response, state, asynchronous)
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
