@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import httpx
 from kms_pubkey_alibaba_api.models import ErrorResponse
-from kms_pubkey_alibaba_api.types import UNSET
 
 from kms_pubkey.errors import ApiError, AuthError, DryRunError, NotFoundError, ThrottlingError
 from kms_pubkey.vendor import ClockSkew, ErrorFields, json_object, text_or_none, xml_fields
@@ -56,7 +55,5 @@ def read_error(response: httpx.Response) -> ErrorFields:
         found = xml_fields(response) or ErrorFields()
         return ErrorFields(found.code, found.message, found.request_id, dry_run)
     parsed = ErrorResponse.from_dict(body)
-    message = text_or_none(parsed.message, UNSET) or text_or_none(parsed.recommend, UNSET)
-    return ErrorFields(
-        text_or_none(parsed.code, UNSET), message, text_or_none(parsed.request_id, UNSET), dry_run
-    )
+    message = text_or_none(parsed.message) or text_or_none(parsed.recommend)
+    return ErrorFields(text_or_none(parsed.code), message, text_or_none(parsed.request_id), dry_run)

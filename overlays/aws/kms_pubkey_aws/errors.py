@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 from kms_pubkey_aws_api.models import ErrorResponse
-from kms_pubkey_aws_api.types import UNSET
 
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
 from kms_pubkey.vendor import ClockSkew, ErrorFields, json_object, text_or_none, xml_fields
@@ -38,8 +37,8 @@ def read_error(response: httpx.Response) -> ErrorFields:
     body = json_object(response)
     if body is not None:
         parsed = ErrorResponse.from_dict(body)
-        code = text_or_none(parsed.field_type_, UNSET)
-        message = text_or_none(parsed.message, UNSET) or text_or_none(parsed.Message, UNSET)
+        code = text_or_none(parsed.field_type_)
+        message = text_or_none(parsed.message) or text_or_none(parsed.Message)
         fields = ErrorFields(code, message)
     else:
         fields = xml_fields(response) or ErrorFields()

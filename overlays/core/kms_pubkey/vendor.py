@@ -340,11 +340,6 @@ def xml_fields(response: httpx.Response) -> ErrorFields | None:
     return ErrorFields(found.get("Code") or None, found.get("Message"), found.get("RequestId") or None)
 
 
-def text_or_none(value: object, unset: object) -> str | None:
-    """A generated string field: None for absent (UNSET) or null, the value of an enum member."""
-    if value is None or value is unset:
-        return None
-    if isinstance(value, str):
-        return value
-    enum_value = getattr(value, "value", None)
-    return enum_value if isinstance(enum_value, str) else None
+def text_or_none(value: object) -> str | None:
+    """A generated string field (its enums are plain strings): None for absent (UNSET), null or not text."""
+    return value if isinstance(value, str) else None

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import httpx
 from kms_pubkey_huawei_api.models import ErrorDetail, ErrorResponse
-from kms_pubkey_huawei_api.types import UNSET
 
 from kms_pubkey.errors import ApiError, AuthError, NotFoundError, ThrottlingError
 from kms_pubkey.vendor import ClockSkew, ErrorFields, json_object, text_or_none
@@ -60,15 +59,13 @@ def read_error(response: httpx.Response) -> ErrorFields:
     if body is None:
         return ErrorFields()
     parsed = ErrorResponse.from_dict(body)
-    request_id = text_or_none(parsed.request_id, UNSET)
-    code = text_or_none(parsed.error_code, UNSET)
+    request_id = text_or_none(parsed.request_id)
+    code = text_or_none(parsed.error_code)
     if code:
-        return ErrorFields(code, text_or_none(parsed.error_msg, UNSET), request_id)
+        return ErrorFields(code, text_or_none(parsed.error_msg), request_id)
     detail = parsed.error
-    if isinstance(detail, ErrorDetail) and text_or_none(detail.error_code, UNSET):
-        return ErrorFields(
-            text_or_none(detail.error_code, UNSET), text_or_none(detail.error_msg, UNSET), request_id
-        )
+    if isinstance(detail, ErrorDetail) and text_or_none(detail.error_code):
+        return ErrorFields(text_or_none(detail.error_code), text_or_none(detail.error_msg), request_id)
     nested = body.get("error")
     for source in (nested if isinstance(nested, dict) else {}, body):
         if isinstance(source.get("code"), str) and source.get("code"):
