@@ -118,9 +118,9 @@ def test_rpc_pure_steps_match_the_oracle_on_any_unicode(seed):
 
 
 def test_acs3_resigning_one_request_follows_every_change():
-    """A client re-signs on every attempt, and the signer remembers what a request repeats (its
-    query and own headers); each change here (clock, nonce, credentials with and without a
-    token, a query value, a header value) must still give the official signature."""
+    """A client re-signs on every attempt, over the headers of its earlier one; each change here
+    (clock, nonce, credentials with and without a token, a query value, a header value) must
+    still give the official signature."""
     times = iter(datetime(2024, 5, 17, 8, 30, second, tzinfo=UTC) for second in range(60))
     nonces = iter(f"{n:032x}" for n in range(60))
     auth = acs3.Acs3Auth(
