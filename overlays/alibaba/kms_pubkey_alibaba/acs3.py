@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 
 import httpx
 
@@ -84,6 +85,34 @@ def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload
     return added
 
 
+_SIGNING_NAMES = (
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+)  # as `signing_headers` writes
+_SIGNING_NAMES_WITH_TOKEN = (*_SIGNING_NAMES, *_STS_HEADERS)
+
+
+@lru_cache(maxsize=64)
+def _header_plan(headers: tuple[tuple[str, str], ...], with_token: bool) -> tuple[str, str]:
+    """(canonical header block with a `%(name)s` slot for each signing header, signed list).
+
+    A client sends the same headers with every request of one action, whatever the key, and
+    only the signing headers' values change: so the block is made once per set of headers and
+    filled in per request. The request's own names and values have '%' doubled for that
+    (which keeps their order), and its own values of the signing headers are never signed.
+    """
+    replaced = _OWN_WITH_TOKEN if with_token else _OWN
+    own = [  # `is_signed_header`, inlined
+        (name.replace("%", "%%"), value.strip().replace("%", "%%"))
+        for key, value in headers
+        if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
+    ]
+    slots = [(name, f"%({name})s") for name in (_SIGNING_NAMES_WITH_TOKEN if with_token else _SIGNING_NAMES)]
+    block, signed = canonical_headers([*own, *slots], normalized=True)
+    return block, signed.replace("%%", "%")
+
+
 def sign(
     method: str,
     path: str,
@@ -117,16 +146,8 @@ def _sign(
     # A Mapping check is slow (an ABC), and a list (what the adapter gives) never is one.
     items = headers.items() if type(headers) is not list and isinstance(headers, Mapping) else headers
     added = signing_headers(credentials, now, nonce, payload_hash)
-    replaced = _OWN_WITH_TOKEN if credentials.token else _OWN
-    signable = [  # `is_signed_header`, inlined: its call per header costs as much as the test
-        (name, value.strip())
-        for key, value in items
-        if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
-    ]
-    signable += added.items()
-    canonical, signed = kit.canonical_request(
-        method, path or "/", query, canonical_headers(signable, normalized=True), payload_hash
-    )
+    block, signed = _header_plan(tuple(items), bool(credentials.token))
+    canonical, _ = kit.canonical_request(method, path or "/", query, (block % added, signed), payload_hash)
     added["Authorization"] = authorization(
         credentials.access_key_id, signed, signature(credentials.secret, string_to_sign(canonical))
     )

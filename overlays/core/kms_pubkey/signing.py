@@ -290,8 +290,8 @@ def set_headers(request: httpx.Request, headers: Iterable[tuple[str, str]], drop
     raw = _raw_headers(request)
     if raw is not None:
         try:
-            added = [
-                (name.encode("ascii"), name.lower().encode("ascii"), value.encode("ascii"))
+            added = [  # an ASCII name lower-cases the same as bytes
+                (raw_name := name.encode("ascii"), raw_name.lower(), value.encode("ascii"))
                 for name, value in headers
             ]
         except UnicodeEncodeError:
