@@ -9,6 +9,7 @@ exactly what went on the wire.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import random
 import types
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from alibabacloud_tea_openapi.utils import Utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kms_pubkey.credentials import Credentials
 from kms_pubkey_alibaba import acs3, rpc
@@ -118,9 +121,9 @@ def test_rpc_pure_steps_match_the_oracle_on_any_unicode(seed):
 
 
 def test_acs3_resigning_one_request_follows_every_change():
-    """A client re-signs on every attempt, and the signer remembers what a request repeats (its
-    query and own headers); each change here (clock, nonce, credentials with and without a
-    token, a query value, a header value) must still give the official signature."""
+    """A client re-signs on every attempt, over the headers of its earlier one; each change here
+    (clock, nonce, credentials with and without a token, a query value, a header value) must
+    still give the official signature."""
     times = iter(datetime(2024, 5, 17, 8, 30, second, tzinfo=UTC) for second in range(60))
     nonces = iter(f"{n:032x}" for n in range(60))
     auth = acs3.Acs3Auth(
@@ -154,6 +157,39 @@ def test_acs3_resigning_one_request_follows_every_change():
         assert len(signed.headers.get_list("authorization")) == 1
         seen.add(expected)
     assert len(seen) == 12
+
+
+# Header names and values where a filled-in header block could go wrong: '%' and '%(...)s'
+# (its slot syntax), repeated names (merged), the signing headers' own names (replaced), mixed case.
+_NAMES = ["host", "content-type", "x-acs-action", "X-Acs-Version", "x-acs-a%b", "x-acs-%(x-acs-date)s"]
+_NAMES += ["x-acs-date", "x-acs-content-sha256", "x-acs-security-token", "x-acs-accesskey-id", "user-agent"]
+_REPLACED = {"x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "authorization"}
+_STS = {"x-acs-accesskey-id", "x-acs-security-token"}
+
+
+@settings(deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_NAMES), st.text(alphabet=" ab%()s,-", max_size=8)), max_size=7),
+    st.booleans(),
+)
+def test_acs3_sign_matches_the_steps_and_the_oracle_on_any_headers(headers, with_token):
+    creds = Credentials("AK", "SK", "TK" if with_token else None)
+    query = [("KeyId", "k-1")]
+    added = acs3.sign("POST", "/", query, headers, b"", creds, NOW, NONCE)
+
+    replaced = _REPLACED | _STS if with_token else _REPLACED
+    own = [(k, v) for k, v in headers if acs3.is_signed_header(k) and k.lower() not in replaced]
+    signing = [(k, v) for k, v in added.items() if k != "Authorization"]
+    canonical, signed = acs3.canonical_request("POST", "/", query, [*own, *signing], acs3.EMPTY_SHA256)
+    text = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    sig = hmac.new(b"SK", text.encode(), hashlib.sha256).hexdigest()
+    assert added["Authorization"] == acs3.authorization("AK", signed, sig)
+
+    wire = {k.lower(): v for k, v in [*own, *signing]}
+    if len(wire) == len(own) + len(signing):  # the oracle takes a dict: only without repeated names
+        oracle_request = types.SimpleNamespace(pathname="/", method="POST", query=dict(query), headers=wire)
+        expected = Utils.get_authorization(oracle_request, "ACS3-HMAC-SHA256", acs3.EMPTY_SHA256, "AK", "SK")
+        assert added["Authorization"] == expected
 
 
 class _Switch:

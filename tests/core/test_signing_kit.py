@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta, timezone
 
+import httpx
 from alibabacloud_tea_openapi.utils import Utils, get_canonical_query_string
 from botocore.auth import SigV4Auth
 from botocore.credentials import Credentials as BotoCredentials
@@ -29,11 +30,13 @@ from kms_pubkey.signing import (
     SignerAuth,
     basic_utc,
     canonical_query,
+    canonical_raw_query,
     extended_utc,
     hmac_hex,
     hmac_raw,
     http_date,
     new_nonce,
+    parse_query,
     percent_encode,
     sha256_hex,
 )
@@ -108,6 +111,34 @@ def test_unreserved_queries_match_botocore_and_huaweicloudsdkcore(query: list[tu
 
 def test_prefix_names_sort_as_pairs() -> None:
     assert canonical_query([("a-b", "1"), ("a", "2"), ("a", "1")]) == "a=1&a=2&a-b=1"
+
+
+# Raw queries as httpx writes them (spaces as '+'), and raw text near the fast path's edges:
+# '=' and '&' where they do not separate one pair, empty parts, '%' and '+' to decode.
+raw_queries = (plain_pairs | pairs).map(lambda query: str(httpx.QueryParams(query)))
+raw_queries |= st.text(alphabet=UNRESERVED[::7] + "-" * 4 + "=&+%2A7E", max_size=24)
+
+
+@quick
+@given(raw_queries)
+def test_canonical_raw_query_is_decoding_then_encoding(raw: str) -> None:
+    slow = canonical_query(parse_query(raw, plus_as_space=True))
+    assert canonical_raw_query(raw, plus_as_space=True) == slow
+    assert canonical_raw_query(raw) == canonical_query(parse_query(raw))
+
+
+@quick
+@given(st.dictionaries(st.text(alphabet=UNRESERVED, min_size=1), texts | plain, max_size=8))
+def test_canonical_raw_query_matches_tea_openapi(query: dict[str, str]) -> None:
+    raw = str(httpx.QueryParams(query))  # what the ACS3 adapter reads from the request
+    assert canonical_raw_query(raw, plus_as_space=True) == get_canonical_query_string(query)
+
+
+def test_canonical_raw_query_sorts_prefix_names_as_pairs() -> None:
+    # As strings, "a-b=1" < "a1=1" < "a=1" ('-' and '1' sort below '='); as pairs "a" comes first.
+    assert canonical_raw_query("a1=1&a-b=1&a=2&a=1") == "a=1&a=2&a-b=1&a1=1"
+    assert canonical_raw_query("b=&a=x") == "a=x&b="
+    assert canonical_raw_query("a=b=c&d") == "a=b%3Dc&d="  # not plain: the slow path's rules
 
 
 @quick

@@ -85,20 +85,32 @@ def signing_headers(credentials: Credentials, now: datetime, nonce: str, payload
     return added
 
 
-@lru_cache(maxsize=256)
-def _request_part(
-    query: tuple[tuple[str, str], ...], headers: tuple[tuple[str, str], ...], with_token: bool
-) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """(canonical query, the request's own signed headers, trimmed): what a client sends again
-    and again for one key, while only the date, nonce and body hash change. Remembered for a
-    few hundred requests; keyed by every input, so a changed value is computed afresh."""
+_SIGNING_NAMES = (
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+)  # as `signing_headers` writes
+_SIGNING_NAMES_WITH_TOKEN = (*_SIGNING_NAMES, *_STS_HEADERS)
+
+
+@lru_cache(maxsize=64)
+def _header_plan(headers: tuple[tuple[str, str], ...], with_token: bool) -> tuple[str, str]:
+    """(canonical header block with a `%(name)s` slot for each signing header, signed list).
+
+    A client sends the same headers with every request of one action, whatever the key, and
+    only the signing headers' values change: so the block is made once per set of headers and
+    filled in per request. The request's own names and values have '%' doubled for that
+    (which keeps their order), and its own values of the signing headers are never signed.
+    """
     replaced = _OWN_WITH_TOKEN if with_token else _OWN
-    own = tuple(  # `is_signed_header`, inlined: its call per header costs as much as the test
-        (name, value.strip())
+    own = [  # `is_signed_header`, inlined
+        (name.replace("%", "%%"), value.strip().replace("%", "%%"))
         for key, value in headers
         if ((name := key.lower()) in _ALWAYS_SIGNED or name.startswith("x-acs-")) and name not in replaced
-    )
-    return kit.canonical_query(query), own
+    ]
+    slots = [(name, f"%({name})s") for name in (_SIGNING_NAMES_WITH_TOKEN if with_token else _SIGNING_NAMES)]
+    block, signed = canonical_headers([*own, *slots], normalized=True)
+    return block, signed.replace("%%", "%")
 
 
 def sign(
@@ -116,19 +128,26 @@ def sign(
     `headers` are the request's headers without any of those; only the signable ones
     (see `is_signed_header`) enter the signature.
     """
+    return _sign(method, path, kit.canonical_query(query), headers, body, credentials, now, nonce)
+
+
+def _sign(
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes,
+    credentials: Credentials,
+    now: datetime,
+    nonce: str,
+) -> dict[str, str]:
+    """`sign` with the query canonical already (the adapter makes it from the raw query)."""
     payload_hash = kit.sha256_hex(body) if body else EMPTY_SHA256  # RPC-style calls send no body
     # A Mapping check is slow (an ABC), and a list (what the adapter gives) never is one.
     items = headers.items() if type(headers) is not list and isinstance(headers, Mapping) else headers
     added = signing_headers(credentials, now, nonce, payload_hash)
-    query_text, own = _request_part(tuple(query), tuple(items), bool(credentials.token))
-    signable = [*own, *added.items()]
-    canonical, signed = kit.canonical_request(
-        method,
-        path or "/",
-        query_text,
-        canonical_headers(signable, normalized=True),
-        payload_hash,
-    )
+    block, signed = _header_plan(tuple(items), bool(credentials.token))
+    canonical, _ = kit.canonical_request(method, path or "/", query, (block % added, signed), payload_hash)
     added["Authorization"] = authorization(
         credentials.access_key_id, signed, signature(credentials.secret, string_to_sign(canonical))
     )
@@ -145,10 +164,10 @@ class Acs3Auth(kit.SignerAuth):
         # Our own headers from an earlier attempt are left out: `sign` replaces those it adds,
         # and the STS ones must go when this snapshot has no token.
         headers = kit.header_pairs(request, skip=_OWN_WITH_TOKEN)
-        added = sign(
+        added = _sign(
             request.method,
             path,
-            kit.parse_query(query, plus_as_space=True),
+            kit.canonical_raw_query(query, plus_as_space=True),
             headers,
             request.content,
             credentials,

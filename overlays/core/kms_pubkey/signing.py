@@ -65,15 +65,13 @@ def canonical_query(pairs: Iterable[tuple[str, str]], *, sort_decoded: bool = Fa
     Sorted by the encoded pairs (AWS, Alibaba), or by the decoded pairs with `sort_decoded`
     (Huawei's rule; the two orders differ for non-ASCII text).
     """
-    pairs = list(pairs)
-    if not pairs:
-        return ""
+    pairs = sorted(pairs)
     if _UNRESERVED.fullmatch("".join(chain.from_iterable(pairs))):
         # Ids and names usually are unreserved: then encoding changes nothing, both orders agree,
         # and one scan of all the text replaces four per pair.
-        return "&".join(map("=".join, sorted(pairs)))
+        return "&".join(map("=".join, pairs))
     if sort_decoded:
-        return "&".join(f"{percent_encode(name)}={percent_encode(value)}" for name, value in sorted(pairs))
+        return "&".join(f"{percent_encode(name)}={percent_encode(value)}" for name, value in pairs)
     encoded = sorted((percent_encode(name), percent_encode(value)) for name, value in pairs)
     return "&".join(f"{name}={value}" for name, value in encoded)
 
@@ -91,10 +89,16 @@ def canonical_headers(
     `normalized` says the names are lower-case and trimmed and the values cleaned already.
     """
     items = pairs if isinstance(pairs, list) else list(pairs)
-    fields = dict(items) if normalized else {name.lower().strip(): clean(value) for name, value in items}
-    if len(fields) == len(items):  # no name repeated, the usual case
-        names = sorted(fields)
-        return "".join([f"{name}:{fields[name]}\n" for name in names]), ";".join(names)
+    if normalized:
+        ordered = sorted(items)
+        fields = dict(ordered)
+        if len(fields) == len(items):  # no name repeated, the usual case: sorting pairs sorts names
+            return "".join([f"{name}:{value}\n" for name, value in ordered]), ";".join(fields)
+    else:
+        fields = {name.lower().strip(): clean(value) for name, value in items}
+        if len(fields) == len(items):
+            names = sorted(fields)
+            return "".join([f"{name}:{fields[name]}\n" for name in names]), ";".join(names)
     merged: dict[str, list[str]] = {}
     for name, value in items:  # in the given order, which a repeated name's values keep
         merged.setdefault(name.lower().strip(), []).append(clean(value))
@@ -286,8 +290,8 @@ def set_headers(request: httpx.Request, headers: Iterable[tuple[str, str]], drop
     raw = _raw_headers(request)
     if raw is not None:
         try:
-            added = [
-                (name.encode("ascii"), name.lower().encode("ascii"), value.encode("ascii"))
+            added = [  # an ASCII name lower-cases the same as bytes
+                (raw_name := name.encode("ascii"), raw_name.lower(), value.encode("ascii"))
                 for name, value in headers
             ]
         except UnicodeEncodeError:
@@ -330,6 +334,22 @@ def parse_query(raw: str, *, plus_as_space: bool = False) -> list[tuple[str, str
         key, _, value = part.partition("=")
         pairs.append((decode(key), decode(value)))
     return pairs
+
+
+# One or more `name=value` of unreserved text only: what a query of ids and names is.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*(?:&[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*)*")
+
+
+def canonical_raw_query(raw: str, *, plus_as_space: bool = False) -> str:
+    """`canonical_query(parse_query(raw, plus_as_space=...))`, straight from the raw query when
+    every name and value is unreserved text: then nothing decodes or encodes to anything else.
+
+    The parts are sorted as they stand, with '=' swapped for NUL while sorting: NUL sorts below
+    every unreserved character, so a name sorts before its value exactly as the pairs do.
+    """
+    if _PLAIN_QUERY.fullmatch(raw):
+        return "&".join(sorted(raw.replace("=", "\x00").split("&"))).replace("\x00", "=")
+    return canonical_query(parse_query(raw, plus_as_space=plus_as_space))
 
 
 # -- the httpx adapter ------------------------------------------------------------------------
