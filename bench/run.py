@@ -244,6 +244,12 @@ def ratio(ours: float, anchor: float) -> float:
     return ours / anchor if anchor else float("nan")
 
 
+def paired_ratio(ours: list[float], anchor: list[float]) -> float:
+    """The median of the per-round ratios: each round runs every contender once, side by side,
+    so a round's ratio holds while the shared machine's speed drifts between rounds."""
+    return statistics.median(o / a for o, a in zip(ours, anchor, strict=True) if a)
+
+
 def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Every figure as (ours, anchor, ratio, target); a target is a limit on the ratio."""
     rows: list[dict[str, Any]] = []
@@ -256,8 +262,13 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         anchor: str | None,
         anchor_value: float | None,
         limit: float | None,
+        rounds: tuple[list[float], list[float]] | None = None,
     ) -> None:
-        r = ratio(value, anchor_value) if anchor_value else None
+        """`rounds`: both sides' per-round figures, for a paired ratio (see `paired_ratio`)."""
+        if rounds is not None:
+            r: float | None = paired_ratio(*rounds)
+        else:
+            r = ratio(value, anchor_value) if anchor_value else None
         rows.append(
             {
                 "measure": measure,
@@ -281,21 +292,19 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             name = f"ours-{vendor}"
             if name not in figures:
                 continue
-            value = figures[name][field]
-            add(measure, name, value, unit, "httpx-floor", figures["httpx-floor"][field], VS_FLOOR)
+            floor = figures["httpx-floor"]
+
+            def vs(contender: str, anchor: dict[str, Any], anchor_name: str, limit: float | None) -> None:
+                mine = figures[contender]
+                pairs = (mine[f"{field}_rounds"], anchor[f"{field}_rounds"])
+                add(measure, contender, mine[field], unit, anchor_name, anchor[field], limit, pairs)
+
+            vs(name, floor, "httpx-floor", VS_FLOOR)
             sdk = SDK_OF[vendor]
             if sdk in figures:
-                add(measure, name, value, unit, sdk, figures[sdk][field], None)
+                vs(name, figures[sdk], sdk, None)
             if f"{name} new key" in figures:  # shown, not rated: see clients.ours_alibaba_new_key
-                add(
-                    measure,
-                    f"{name} new key",
-                    figures[f"{name} new key"][field],
-                    unit,
-                    "httpx-floor",
-                    figures["httpx-floor"][field],
-                    None,
-                )
+                vs(f"{name} new key", floor, "httpx-floor", None)
     fan = results.get("fanout", {})
     threads = next((k for k in fan if k.endswith("threads")), None)
     for ours, anchor, limit in (
@@ -505,7 +514,7 @@ def cache_table(figures: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cold-rounds", type=int, default=9)
+    parser.add_argument("--cold-rounds", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=7, help="rounds for warm CPU and signing")
     parser.add_argument("--batch", type=int, default=300, help="calls per contender per warm round")
     parser.add_argument("--fanout-rounds", type=int, default=5)
