@@ -122,3 +122,59 @@ def test_a_client_given_keys_loads_no_provider_and_nothing_heavy(vendor: str, em
     heavy = sorted(m for m in loaded if m.split(".")[0] in NOT_ON_THE_COLD_PATH)
     providers = sorted(loaded & {f"kms_pubkey_{vendor}.credentials.{name}" for name in PROVIDERS[vendor]})
     assert (heavy, providers) == ([], [])
+
+
+# Loaded only by the programs that use them: a client given keys and no shared transport
+# must not import them. Each name here was once imported eagerly on every cold start.
+NOT_LOADED_WITHOUT_NEED = {
+    "aws": ("kms_pubkey.shared_transport", "kms_pubkey.provider_io"),
+    "alibaba": ("kms_pubkey.shared_transport", "kms_pubkey.provider_io", "kms_pubkey_alibaba.rpc"),
+    "huawei": ("kms_pubkey.shared_transport", "kms_pubkey.provider_io"),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(BUILD))
+def test_building_a_client_loads_no_module_only_other_uses_need(vendor: str) -> None:
+    code = BUILD[vendor] + (
+        "\nimport sys, json; print(json.dumps(sorted(m for m in sys.modules if m in "
+        + repr(NOT_LOADED_WITHOUT_NEED[vendor])
+        + ")))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_the_v1_signer_still_loads_on_first_use() -> None:
+    code = (
+        "import sys\n"
+        "from kms_pubkey_alibaba import AlibabaKmsClient, RpcAuth\n"
+        "from kms_pubkey_alibaba.rpc import RpcAuth as Direct\n"
+        "c = AlibabaKmsClient('cn-hangzhou', access_key_id='a', access_key_secret='b',\n"
+        "                     signature_version='v1')\n"
+        "print(RpcAuth is Direct, type(c._api.get_httpx_client().auth).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["True", "RpcAuth"]
+
+
+def test_a_shared_transport_is_still_recognised() -> None:
+    """The client checks for one without importing its module: one made by the program is seen."""
+    import httpx
+
+    from kms_pubkey.errors import ValidationError
+    from kms_pubkey.shared_transport import SharedTransport
+    from kms_pubkey_aws import AsyncAwsKmsClient, AwsKmsClient
+
+    class Shared(SharedTransport):
+        def __init__(self) -> None:
+            self.bound: list[object] = []
+
+        def bind(self, verify: object) -> httpx.AsyncBaseTransport:
+            self.bound.append(verify)
+            return httpx.MockTransport(lambda request: httpx.Response(500))
+
+    shared = Shared()
+    AsyncAwsKmsClient("us-east-1", access_key_id="a", secret_access_key="b", transport=shared)
+    assert len(shared.bound) == 1
+    with pytest.raises(ValidationError, match="serves async clients only"):
+        AwsKmsClient("us-east-1", access_key_id="a", secret_access_key="b", transport=shared)  # type: ignore[arg-type]

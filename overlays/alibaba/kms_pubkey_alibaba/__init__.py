@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from kms_pubkey_alibaba.acs3 import Acs3Auth
 from kms_pubkey_alibaba.client import AlibabaKmsClient, AsyncAlibabaKmsClient
-from kms_pubkey_alibaba.rpc import RpcAuth
 
 if TYPE_CHECKING:
     from kms_pubkey_alibaba.instance import AlibabaKmsInstanceClient, AsyncAlibabaKmsInstanceClient
+    from kms_pubkey_alibaba.rpc import RpcAuth
 
 __all__ = [
     "Acs3Auth",
@@ -35,4 +35,8 @@ def __getattr__(name: str) -> Any:
         from kms_pubkey_alibaba import instance
 
         return getattr(instance, name)
+    if name == "RpcAuth":  # v1 signing, loaded only by a program that asks for it
+        from kms_pubkey_alibaba.rpc import RpcAuth
+
+        return RpcAuth
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from kms_pubkey_alibaba_api import Client
@@ -29,7 +29,9 @@ from kms_pubkey_alibaba.acs3 import Acs3Auth, new_nonce
 from kms_pubkey_alibaba.credentials import ARGUMENT_NAMES, resolve_credentials, resolve_region
 from kms_pubkey_alibaba.endpoints import resolve_endpoint
 from kms_pubkey_alibaba.errors import CLOCK_SKEW, DRY_RUN_VERDICTS, ERROR_CODES, VENDOR, read_error
-from kms_pubkey_alibaba.rpc import RpcAuth
+
+if TYPE_CHECKING:
+    from kms_pubkey_alibaba.rpc import RpcAuth
 
 SignatureVersion = Literal["v3", "v1"]
 SIGNATURE_VERSIONS: tuple[str, ...] = ("v3", "v1")
@@ -108,7 +110,11 @@ class _AlibabaClient(VendorClient[TransportT]):
         given = from_arguments(access_key_id, access_key_secret, security_token, ARGUMENT_NAMES)
         source = source_for(resolve_credentials(given, profile=profile), clock)
         region = resolve_region(region, profile=profile)
-        signer = RpcAuth if signature_version == "v1" else Acs3Auth
+        signer: type[Acs3Auth | RpcAuth] = Acs3Auth
+        if signature_version == "v1":  # loaded here: v3 clients never need the v1 signer
+            from kms_pubkey_alibaba.rpc import RpcAuth
+
+            signer = RpcAuth
         settings = Settings(
             resolve_endpoint(region, endpoint),
             signer(source, clock=clock, nonce=nonce),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeGuard, TypeVar
 
 import httpx
 
@@ -21,9 +21,11 @@ from kms_pubkey.frozen import Frozen
 from kms_pubkey.httpx_clients import lean_client
 from kms_pubkey.log_masking import install_log_filter
 from kms_pubkey.public_key import PublicKey, from_service
-from kms_pubkey.shared_transport import SharedTransport
 from kms_pubkey.transport import OffsetClock, RequestPolicy
 from kms_pubkey.vendor import Answer, Vendor, error_from_response
+
+if TYPE_CHECKING:
+    from kms_pubkey.shared_transport import SharedTransport
 
 USER_AGENT = f"{defaults.USER_AGENT} python/{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -183,6 +185,13 @@ def check_asked(vendor: Vendor, asked: tuple[str, str | None], key: PublicKey) -
         )
 
 
+def _is_shared(transport: object) -> TypeGuard[SharedTransport]:
+    """Whether `transport` is a `SharedTransport`. Only a program that has imported that module
+    can have made one, so a client given no shared transport never loads it."""
+    module = sys.modules.get("kms_pubkey.shared_transport")
+    return module is not None and isinstance(transport, module.SharedTransport)
+
+
 class VendorClient(Generic[TransportT]):
     """What a sync and an async client share: settings, attributes, repr, the closed state."""
 
@@ -225,14 +234,14 @@ class VendorClient(Generic[TransportT]):
         for name, value in settings.shown:
             setattr(self, name, value)
         self._what = f"{declaration.name} {declaration.operation.name}"
-        if isinstance(transport, SharedTransport):
+        given: httpx.BaseTransport | httpx.AsyncBaseTransport | None = transport
+        if _is_shared(given):
             if not self._asynchronous:
-                raise ValidationError(f"{type(transport).__name__} serves async clients only")
+                raise ValidationError(f"{type(given).__name__} serves async clients only")
             # This client's view: its own TLS settings, and its share closed with it.
-            bound: httpx.AsyncBaseTransport = transport.bind(settings.verify)
-            transport = bound
+            given = given.bind(settings.verify)
         args = generated_client_args(
-            declaration, settings, self._policy, asynchronous=self._asynchronous, transport=transport
+            declaration, settings, self._policy, asynchronous=self._asynchronous, transport=given
         )
         self._api = declaration.api(**args)
         # The httpx client the generated one would make, lean (`kms_pubkey.httpx_clients`); its

@@ -329,14 +329,16 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-_XML_FIELD = re.compile(r"<(Code|Message|RequestId)>([^<]*)</\1>")
+# A pattern string, compiled (and cached by `re`) by the first XML error: a cold start that
+# meets no error never pays for it.
+_XML_FIELD = r"<(Code|Message|RequestId)>([^<]*)</\1>"
 
 
 def xml_fields(response: httpx.Response) -> ErrorFields | None:
     """`<Code>`, `<Message>` and `<RequestId>` of an XML error body (AWS fronts, the POP gateway)."""
     if not response.content.lstrip().startswith(b"<"):
         return None
-    found = dict(_XML_FIELD.findall(response.text))
+    found = dict(re.findall(_XML_FIELD, response.text))
     return ErrorFields(found.get("Code") or None, found.get("Message"), found.get("RequestId") or None)
 
 

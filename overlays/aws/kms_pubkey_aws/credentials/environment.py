@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from kms_pubkey import credentials as core
 from kms_pubkey.credentials import Credentials
-from kms_pubkey.provider_io import parse_expiry
 
 
 def from_environment(env: Mapping[str, str]) -> Credentials | None:
@@ -17,10 +16,13 @@ def from_environment(env: Mapping[str, str]) -> Credentials | None:
     if found is None:
         return None
     expiry = env.get("AWS_CREDENTIAL_EXPIRATION")
-    return Credentials(
-        found.access_key_id,
-        found.secret,
-        env.get("AWS_SECURITY_TOKEN") or found.token,
-        found.source,
-        parse_expiry("aws environment", expiry) if expiry else None,
-    )
+    if expiry:
+        # Here, not at the top: provider_io serves the later providers, and keys without an
+        # expiry (or given as arguments) never need it.
+        from kms_pubkey.provider_io import parse_expiry
+
+        expiry_time = parse_expiry("aws environment", expiry)
+    else:
+        expiry_time = None
+    token = env.get("AWS_SECURITY_TOKEN") or found.token
+    return Credentials(found.access_key_id, found.secret, token, found.source, expiry_time)

@@ -87,7 +87,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 }
 VOCABULARIES["alibaba-instance"] = VOCABULARIES["alibaba"]
 
-_RSA_SPEC = re.compile(r"RSA_[1-9][0-9]{2,4}")
+# A pattern string, compiled (and cached by `re`) by the first spec name the tables lack:
+# known names never need it, so a cold start does not pay for compiling it.
+_RSA_SPEC = r"RSA_[1-9][0-9]{2,4}"
 _MIN_RSA_BITS = 512
 _MAX_RSA_BITS = 16384
 
@@ -153,7 +155,7 @@ def neutral_of(spec: str, vendor: str | None) -> str | None:
     for neutral, name in _table(vendor).items():
         if name == spec:
             return neutral
-    if _RSA_SPEC.fullmatch(spec) or spec in _KEY_BYTES:
+    if re.fullmatch(_RSA_SPEC, spec) or spec in _KEY_BYTES:
         return spec
     return None
 
