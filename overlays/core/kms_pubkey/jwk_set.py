@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from kms_pubkey.errors import UnsupportedKeyError, ValidationError
-from kms_pubkey.public_key import KidRule, PublicKey
+from kms_pubkey.public_key import PublicKey
+
+if TYPE_CHECKING:
+    from kms_pubkey.public_key import KidRule
 
 OnUnsupported = Literal["skip", "error"]
 

@@ -15,11 +15,14 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from kms_pubkey.errors import KmsError, ValidationError
 from kms_pubkey.jwk_set import OnUnsupported, jwks
-from kms_pubkey.public_key import KidRule, PublicKey
+from kms_pubkey.public_key import PublicKey
+
+if TYPE_CHECKING:
+    from kms_pubkey.public_key import KidRule
 
 CONTENT_TYPE = "application/jwk-set+json"  # RFC 7517 section 8.5.1
 DEFAULT_MAX_AGE = 300

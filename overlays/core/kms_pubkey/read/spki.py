@@ -7,7 +7,7 @@ echoing them.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Self
 
 from kms_pubkey.errors import KeyFormatError
 from kms_pubkey.read import der, spec
@@ -21,12 +21,29 @@ _ALGORITHMS = {
 }
 
 
-class Spki(NamedTuple):
-    """A checked public key: neutral spec (`RSA_2048`, `P256`...), canonical SPKI DER, key bytes."""
+class Spki(tuple[str, bytes, bytes]):
+    """A checked public key: neutral spec (`RSA_2048`, `P256`...), canonical SPKI DER, key bytes.
 
-    neutral: str
-    der: bytes
-    key_bits: bytes
+    A tuple with named parts, written out: `typing.NamedTuple` builds its class with `exec`,
+    ~0.2 ms of every cold start.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, neutral: str, der: bytes, key_bits: bytes) -> Self:
+        return tuple.__new__(cls, (neutral, der, key_bits))
+
+    @property
+    def neutral(self) -> str:
+        return self[0]
+
+    @property
+    def der(self) -> bytes:
+        return self[1]
+
+    @property
+    def key_bits(self) -> bytes:
+        return self[2]
 
 
 def read_der(raw: bytes) -> Spki:
