@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from ..types import UNSET, Unset
 from ..types import Model as _Model
-
-T = TypeVar("T", bound="GetPublicKeyResponse")
 
 
 class GetPublicKeyResponse(_Model):
@@ -86,7 +84,7 @@ class GetPublicKeyResponse(_Model):
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
 
         def _parse_key_id(data: object) -> None | str | Unset:

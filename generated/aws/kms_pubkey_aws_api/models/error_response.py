@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from ..models.error_type import ErrorType, check_error_type
 from ..types import UNSET, Unset
 from ..types import Model as _Model
-
-T = TypeVar("T", bound="ErrorResponse")
 
 
 class ErrorResponse(_Model):
@@ -68,7 +66,7 @@ class ErrorResponse(_Model):
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
 
         def _parse_field_type_(data: object) -> ErrorType | str | Unset:

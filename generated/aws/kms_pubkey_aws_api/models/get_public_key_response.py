@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from ..models.encapsulation_algorithm import EncapsulationAlgorithm, check_encapsulation_algorithm
 from ..models.encryption_algorithm import EncryptionAlgorithm, check_encryption_algorithm
@@ -12,8 +12,6 @@ from ..models.key_usage import KeyUsage, check_key_usage
 from ..models.signing_algorithm import SigningAlgorithm, check_signing_algorithm
 from ..types import UNSET, Unset
 from ..types import Model as _Model
-
-T = TypeVar("T", bound="GetPublicKeyResponse")
 
 
 class GetPublicKeyResponse(_Model):
@@ -195,7 +193,7 @@ class GetPublicKeyResponse(_Model):
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         key_id = d.pop("KeyId", UNSET)
         if not isinstance(key_id, Unset) and not isinstance(key_id, str):

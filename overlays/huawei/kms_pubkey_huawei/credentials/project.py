@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 
 from kms_pubkey.credentials import first_env
@@ -12,13 +11,13 @@ from kms_pubkey_huawei.credentials.config_file import GLOBAL, file_section
 
 PROJECT_ID_ENV = "HUAWEICLOUD_SDK_PROJECT_ID"
 DOMAIN_ID_ENV = "HUAWEICLOUD_SDK_DOMAIN_ID"
-_PROJECT_ID = re.compile(r"[0-9A-Za-z]{32}")
 
 
-def check_project_id(project_id: object) -> str:
-    if not isinstance(project_id, str) or not _PROJECT_ID.fullmatch(project_id):
-        raise ValidationError("project_id must be 32 characters (letters and digits), as IAM returns it")
-    return project_id
+def check_project_id(value: object) -> str:
+    # [0-9A-Za-z]{32}, without a regular expression to compile on every cold start (~0.1 ms).
+    if isinstance(value, str) and len(value) == 32 and value.isascii() and value.isalnum():
+        return value
+    raise ValidationError("project_id must be 32 characters (letters and digits), as IAM returns it")
 
 
 def resolve_project_id(project_id: str | None, environ: Mapping[str, str] | None = None) -> str:
