@@ -178,3 +178,18 @@ def test_a_shared_transport_is_still_recognised() -> None:
     assert len(shared.bound) == 1
     with pytest.raises(ValidationError, match="serves async clients only"):
         AwsKmsClient("us-east-1", access_key_id="a", secret_access_key="b", transport=shared)  # type: ignore[arg-type]
+
+
+def test_the_generated_models_load_on_first_use() -> None:
+    """A cold start loads the models its call needs, not every enum Literal and error model."""
+    code = (
+        BUILD["aws"] + "\nimport sys, kms_pubkey_aws_api.models as models\n"
+        "enums = ('key_spec', 'key_usage', 'signing_algorithm', 'encryption_algorithm', 'error_type')\n"
+        "before = [m for m in enums if 'kms_pubkey_aws_api.models.' + m in sys.modules]\n"
+        "from kms_pubkey_aws_api.models import KeySpec, ErrorType\n"
+        "from kms_pubkey_aws_api.models.key_spec import KeySpec as Direct\n"
+        "print(before, KeySpec is Direct, 'kms_pubkey_aws_api.models.error_type' in sys.modules)\n"
+        "try:\n    models.NoSuchModel\nexcept AttributeError as exc:\n    print(type(exc).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["[]", "True", "True", "AttributeError"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from kms_pubkey_aws_api import Client
 from kms_pubkey_aws_api.api.default import get_public_key as operation
-from kms_pubkey_aws_api.models import GetPublicKeyRequest, GetPublicKeyResponse, GetPublicKeyXAmzTarget
+from kms_pubkey_aws_api.models import GetPublicKeyRequest, GetPublicKeyResponse
 from kms_pubkey_aws_api.types import UNSET, Response
 
 from kms_pubkey import defaults
@@ -28,6 +28,9 @@ from kms_pubkey_aws.credentials.config import check_key_region, load_config
 from kms_pubkey_aws.endpoints import resolve_endpoint
 from kms_pubkey_aws.errors import CLOCK_SKEW, ERROR_CODES, read_error
 from kms_pubkey_aws.sigv4 import SigV4Auth
+
+if TYPE_CHECKING:
+    from kms_pubkey_aws_api.models import GetPublicKeyXAmzTarget
 
 ARGUMENTS = ("access_key_id", "secret_access_key", "session_token")
 MAX_GRANT_TOKENS = 10
