@@ -143,14 +143,15 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
             "characters, far more than a key"
         )
     # Field by field rather than a loop over names: this runs for every answer.
-    request_id = answer.request_id
+    given: Any = answer  # its values as the parser made them (see above)
+    request_id = given.request_id
     if request_id is unset:
         request_id = None
     if not request_id and vendor.request_id_header:
         request_id = headers.get(vendor.request_id_header)
-    key_id, version, spec, usage = answer.key_id, answer.key_version_id, answer.key_spec, answer.key_usage
-    signing, encryption = answer.signing_algorithms, answer.encryption_algorithms
-    agreement, encapsulation = answer.key_agreement_algorithms, answer.encapsulation_algorithms
+    key_id, version, spec, usage = given.key_id, given.key_version_id, given.key_spec, given.key_usage
+    signing, encryption = given.signing_algorithms, given.encryption_algorithms
+    agreement, encapsulation = given.key_agreement_algorithms, given.encapsulation_algorithms
     return from_service(
         key_text,
         vendor=vendor.name,
@@ -187,7 +188,8 @@ def check_asked(vendor: Vendor, asked: tuple[str, str | None], key: PublicKey) -
         and _key_part(answered) != _key_part(key_id)
     ):
         raise ResponseError(
-            f"{vendor.name} answered {vendor.operation.name} for key {answered!r}, but key {key_id!r} was asked for"
+            f"{vendor.name} answered {vendor.operation.name} for key {answered!r}, "
+            f"but key {key_id!r} was asked for"
         )
     if version is not None and key.key_version_id is not None and key.key_version_id != version:
         raise ResponseError(
