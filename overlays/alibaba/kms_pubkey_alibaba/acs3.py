@@ -163,7 +163,8 @@ class Acs3Auth(kit.SignerAuth):
         path, query = kit.split_target(request)
         # Our own headers from an earlier attempt are left out: `sign` replaces those it adds,
         # and the STS ones must go when this snapshot has no token.
-        headers = kit.header_pairs(request, skip=_OWN_WITH_TOKEN)
+        # Only the headers `is_signed_header` keeps are read: the rest never enters the signature.
+        headers = kit.signable_pairs(request, "x-acs-", _OWN_WITH_TOKEN)
         added = _sign(
             request.method,
             path,

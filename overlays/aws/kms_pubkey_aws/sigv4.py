@@ -86,11 +86,6 @@ def authorization(access_key_id: str, scope: str, signed_headers: str, sig: str)
 _OWN = frozenset({"x-amz-date", "x-amz-security-token", "authorization"})
 
 
-def _signable(name: str) -> bool:
-    # What botocore signs for KMS: host, content-type and the x-amz-* headers.
-    return name in ("host", "content-type") or name.startswith("x-amz-")
-
-
 class SigV4Auth(kit.SignerAuth):
     """Signs each request (and each retry) with SigV4, from one credentials snapshot each time."""
 
@@ -116,12 +111,20 @@ class SigV4Auth(kit.SignerAuth):
         added = [("X-Amz-Date", stamp)]
         if credentials.token:
             added.append(("X-Amz-Security-Token", credentials.token))
-        headers = [(name, value) for name, value in kit.header_pairs(request, skip=_OWN) if _signable(name)]
+        # `canonical_request`'s rules, applied to what is known of an httpx request: its names are
+        # lower-case already (values cleaned as `_collapse` does, inline), and its query is read
+        # straight from the raw one. Signed as botocore signs for KMS: host, content-type, x-amz-*.
+        pairs = kit.signable_pairs(request, "x-amz-", _OWN)
+        headers = [(name, " ".join(value.split())) for name, value in pairs]
         headers += [(name.lower(), value) for name, value in added]
         payload_hash = kit.sha256_hex(request.content)
         raw_path, raw_query = kit.split_target(request)
-        canonical, signed = canonical_request(
-            request.method, unquote(raw_path), kit.parse_query(raw_query), headers, payload_hash
+        canonical, signed = kit.canonical_request(
+            request.method,
+            canonical_uri(unquote(raw_path)),
+            kit.canonical_raw_query(raw_query),
+            kit.canonical_headers(headers, normalized=True),
+            payload_hash,
         )
         scope = credential_scope(stamp[:8], self._region, self._service)
         key = signing_key(credentials.secret, stamp[:8], self._region, self._service)

@@ -91,13 +91,16 @@ class _Guard:
     with their number, not only with the bytes: 1 MiB holding 200,000 list items takes the
     generated parser ~0.5 s, which would stall an event loop. A GetPublicKey answer (or an
     error) holds a few dozen; a protobuf answer has these bytes only by chance, a handful.
+    Each item is one byte, so no answer shorter than the limit can pass it: the chunks are only
+    counted once the bytes seen exceed it (a key answer, a few hundred bytes, never is).
     """
 
-    __slots__ = ("_inflate", "_items", "_raw", "_request", "_state")
+    __slots__ = ("_inflate", "_items", "_raw", "_request", "_seen", "_state", "_uncounted")
 
     def __init__(self, state: Attempt, request: httpx.Request, inflate: _Inflate | None) -> None:
         self._state, self._request, self._inflate = state, request, inflate
-        self._raw = self._items = 0
+        self._raw = self._items = self._seen = 0
+        self._uncounted: list[bytes] = []
 
     def feed(self, chunk: bytes) -> bytes:
         remaining(self._state, self._request)
@@ -110,7 +113,13 @@ class _Guard:
         return self._count(self._inflate.end()) if self._inflate is not None else b""
 
     def _count(self, data: bytes) -> bytes:
-        self._items += data.count(b",") + data.count(b"[") + data.count(b"{")
+        self._seen += len(data)
+        if self._seen <= self._state.items:  # too few bytes to hold too many items: count later, if ever
+            self._uncounted.append(data)
+            return data
+        for chunk in (*self._uncounted, data):
+            self._items += chunk.count(b",") + chunk.count(b"[") + chunk.count(b"{")
+        self._uncounted.clear()
         if self._items > self._state.items:
             raise UnusableBody(
                 f"{self._state.what}: the answer holds more than {self._state.items} values, "

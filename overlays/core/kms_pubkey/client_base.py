@@ -130,30 +130,11 @@ def transport_hooks(
     return transport.error_hooks(lambda response: error_from_response(vendor, response, secrets()))
 
 
-_TEXT_FIELDS = ("key_id", "key_version_id", "key_spec", "key_usage", "request_id")
-_LIST_FIELDS = (
-    "signing_algorithms",
-    "encryption_algorithms",
-    "key_agreement_algorithms",
-    "encapsulation_algorithms",
-)
-
-
 def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> PublicKey:
     """The key an answer carries, the generated model taken as it is: its parser has already
     refused any field of the wrong JSON type, and its enums are plain strings (literal_enums),
     so absent (UNSET) becomes None, nothing more."""
     unset = vendor.unset
-    # Inline rather than a helper per field: this runs a dozen times per answer.
-    fields: dict[str, Any] = {}
-    for name in _TEXT_FIELDS:
-        value = getattr(answer, name)
-        fields[name] = None if value is None or value is unset else value
-    for name in _LIST_FIELDS:
-        values = getattr(answer, name)
-        fields[name] = () if values is None or values is unset else tuple(values)
-    if not fields["request_id"] and vendor.request_id_header:
-        fields["request_id"] = headers.get(vendor.request_id_header)
     key_text: Any = answer.public_key
     if key_text is None or key_text is unset:
         key_text = ""
@@ -163,7 +144,32 @@ def public_key(vendor: Vendor, answer: Answer, headers: Mapping[str, str]) -> Pu
             f"{vendor.name} answered {vendor.operation.name} with a public key of {len(key_text)} "
             "characters, far more than a key"
         )
-    return from_service(key_text, vendor=vendor.name, vocabulary=vendor.vocabulary, **fields)
+    # Field by field rather than a loop over names: this runs for every answer.
+    given: Any = answer  # its values as the parser made them (see above)
+    request_id = given.request_id
+    if request_id is unset:
+        request_id = None
+    if not request_id and vendor.request_id_header:
+        request_id = headers.get(vendor.request_id_header)
+    key_id, version, spec, usage = given.key_id, given.key_version_id, given.key_spec, given.key_usage
+    signing, encryption = given.signing_algorithms, given.encryption_algorithms
+    agreement, encapsulation = given.key_agreement_algorithms, given.encapsulation_algorithms
+    return from_service(
+        key_text,
+        vendor=vendor.name,
+        vocabulary=vendor.vocabulary,
+        key_id=None if key_id is unset else key_id,
+        key_version_id=None if version is unset else version,
+        key_spec=None if spec is unset else spec,
+        key_usage=None if usage is unset else usage,
+        request_id=request_id,
+        signing_algorithms=() if signing is None or signing is unset else tuple(signing),
+        encryption_algorithms=() if encryption is None or encryption is unset else tuple(encryption),
+        key_agreement_algorithms=() if agreement is None or agreement is unset else tuple(agreement),
+        encapsulation_algorithms=()
+        if encapsulation is None or encapsulation is unset
+        else tuple(encapsulation),
+    )
 
 
 def _key_part(key: str) -> str:
@@ -176,12 +182,21 @@ def check_asked(vendor: Vendor, asked: tuple[str, str | None], key: PublicKey) -
     mix-up at a proxy or cache never hands over the wrong key. An alias names no key id to
     compare with, and an answer without a key id (some gateways omit it) has nothing to compare."""
     key_id, version = asked
-    what = f"{vendor.name} answered {vendor.operation.name}"
-    if key.key_id is not None and "alias/" not in key_id and _key_part(key.key_id) != _key_part(key_id):
-        raise ResponseError(f"{what} for key {key.key_id!r}, but key {key_id!r} was asked for")
+    answered = key.key_id
+    if (
+        answered is not None
+        and answered != key_id  # the usual answer: the id asked for, as it was asked
+        and "alias/" not in key_id
+        and _key_part(answered) != _key_part(key_id)
+    ):
+        raise ResponseError(
+            f"{vendor.name} answered {vendor.operation.name} for key {answered!r}, "
+            f"but key {key_id!r} was asked for"
+        )
     if version is not None and key.key_version_id is not None and key.key_version_id != version:
         raise ResponseError(
-            f"{what} with key version {key.key_version_id!r}, but version {version!r} was asked for"
+            f"{vendor.name} answered {vendor.operation.name} with key version {key.key_version_id!r}, "
+            f"but version {version!r} was asked for"
         )
 
 

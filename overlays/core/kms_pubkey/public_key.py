@@ -94,20 +94,34 @@ class PublicKey(Frozen):
         request_id: str | None = None,
         vocabulary: str | None = None,
     ) -> None:
-        self._set(
-            der=der,
-            key_spec=key_spec,
-            vendor=vendor,
-            key_id=key_id,
-            key_version_id=key_version_id,
-            key_usage=key_usage,
-            signing_algorithms=_tuple(signing_algorithms),
-            encryption_algorithms=_tuple(encryption_algorithms),
-            key_agreement_algorithms=_tuple(key_agreement_algorithms),
-            encapsulation_algorithms=_tuple(encapsulation_algorithms),
-            request_id=request_id,
-            vocabulary=vocabulary,
+        # Through the slots' own setters (`_slot_setters`, below the class): one key per answer.
+        _set_der(self, der)
+        _set_key_spec(self, key_spec)
+        _set_vendor(self, vendor)
+        _set_key_id(self, key_id)
+        _set_key_version_id(self, key_version_id)
+        _set_key_usage(self, key_usage)
+        _set_signing(
+            self, signing_algorithms if type(signing_algorithms) is tuple else _tuple(signing_algorithms)
         )
+        _set_encryption(
+            self,
+            encryption_algorithms if type(encryption_algorithms) is tuple else _tuple(encryption_algorithms),
+        )
+        _set_agreement(
+            self,
+            key_agreement_algorithms
+            if type(key_agreement_algorithms) is tuple
+            else _tuple(key_agreement_algorithms),
+        )
+        _set_encapsulation(
+            self,
+            encapsulation_algorithms
+            if type(encapsulation_algorithms) is tuple
+            else _tuple(encapsulation_algorithms),
+        )
+        _set_request_id(self, request_id)
+        _set_vocabulary(self, vocabulary)
 
     @property
     def pem(self) -> str:
@@ -233,6 +247,37 @@ class PublicKey(Frozen):
         return encapsulate(self, algorithm=algorithm)
 
 
+(
+    _set_der,
+    _set_key_spec,
+    _set_vendor,
+    _set_key_id,
+    _set_key_version_id,
+    _set_key_usage,
+    _set_signing,
+    _set_encryption,
+    _set_agreement,
+    _set_encapsulation,
+    _set_request_id,
+    _set_vocabulary,
+) = PublicKey._slot_setters(
+    (
+        "der",
+        "key_spec",
+        "vendor",
+        "key_id",
+        "key_version_id",
+        "key_usage",
+        "signing_algorithms",
+        "encryption_algorithms",
+        "key_agreement_algorithms",
+        "encapsulation_algorithms",
+        "request_id",
+        "vocabulary",
+    ),
+)
+
+
 def load_public_key(data: str | bytes, **metadata: Any) -> PublicKey:
     """Read a public key in any format a KMS sends, normalised to SPKI DER.
 
@@ -247,7 +292,21 @@ def load_public_key(data: str | bytes, **metadata: Any) -> PublicKey:
     return _new_key(der, neutral, metadata)
 
 
-def from_service(data: object, *, vendor: str, key_spec: str | None = None, **metadata: Any) -> PublicKey:
+def from_service(
+    data: object,
+    *,
+    vendor: str,
+    key_spec: str | None = None,
+    key_id: str | None = None,
+    key_version_id: str | None = None,
+    key_usage: str | None = None,
+    signing_algorithms: Iterable[str] = (),
+    encryption_algorithms: Iterable[str] = (),
+    key_agreement_algorithms: Iterable[str] = (),
+    encapsulation_algorithms: Iterable[str] = (),
+    request_id: str | None = None,
+    vocabulary: str | None = None,
+) -> PublicKey:
     """Build the key a service returned, treating anything unreadable as a bad answer.
 
     A key spec the service reports must match the key itself; a mismatch means we
@@ -265,7 +324,22 @@ def from_service(data: object, *, vendor: str, key_spec: str | None = None, **me
         if reported is not None and reported != neutral:
             actual = spec.vendor_spec(neutral, vendor)
             raise ResponseError(f"{vendor} reported key spec {key_spec} but the key it sent is {actual}")
-    return _new_key(der, neutral, {**metadata, "vendor": vendor, "key_spec": key_spec})
+    else:
+        key_spec = spec.vendor_spec(neutral, vendor)
+    return PublicKey(
+        der=der,
+        key_spec=key_spec,
+        vendor=vendor,
+        key_id=key_id,
+        key_version_id=key_version_id,
+        key_usage=key_usage,
+        signing_algorithms=signing_algorithms,
+        encryption_algorithms=encryption_algorithms,
+        key_agreement_algorithms=key_agreement_algorithms,
+        encapsulation_algorithms=encapsulation_algorithms,
+        request_id=request_id,
+        vocabulary=vocabulary,
+    )
 
 
 def _new_key(der: bytes, neutral: str, metadata: dict[str, Any]) -> PublicKey:

@@ -279,6 +279,28 @@ def header_pairs(request: httpx.Request, skip: Collection[str] = ()) -> list[tup
     ]
 
 
+def signable_pairs(request: httpx.Request, prefix: str, skip: Collection[str] = ()) -> list[tuple[str, str]]:
+    """`header_pairs` of only the headers a signer here signs: host, content-type and the names
+    starting with `prefix` (`x-amz-`, `x-acs-`, `x-`), without the `skip` names.
+
+    The names are picked on the raw bytes, so only the signed ones are decoded.
+    """
+    raw = _raw_headers(request)
+    if raw is None:
+        return [
+            (name, value)
+            for name, value in header_pairs(request, skip)
+            if name == "host" or name == "content-type" or name.startswith(prefix)
+        ]
+    start = prefix.encode("ascii")
+    return [
+        (name, value.decode("utf-8"))
+        for _, lower, value in raw
+        if (lower == b"host" or lower == b"content-type" or lower.startswith(start))
+        and (name := lower.decode("ascii")) not in skip
+    ]
+
+
 def set_headers(request: httpx.Request, headers: Iterable[tuple[str, str]], drop: Iterable[str] = ()) -> None:
     """Set each of `headers` on the request, replacing any header of that name (in any case),
     and delete the `drop` names (lower-case) where present.
@@ -349,6 +371,8 @@ def canonical_raw_query(raw: str, *, plus_as_space: bool = False) -> str:
     The parts are sorted as they stand, with '=' swapped for NUL while sorting: NUL sorts below
     every unreserved character, so a name sorts before its value exactly as the pairs do.
     """
+    if not raw:  # every POST of a JSON API
+        return ""
     if re.fullmatch(_PLAIN_QUERY, raw):
         return "&".join(sorted(raw.replace("=", "\x00").split("&"))).replace("\x00", "=")
     return canonical_query(parse_query(raw, plus_as_space=plus_as_space))

@@ -39,8 +39,11 @@ class ErrorFields(Frozen):
         self._set(code=code, message=message, request_id=request_id, dry_run=dry_run)
 
 
-class Answer(Frozen):
-    """The fields of a 2xx answer as the generated model holds them, before they are checked."""
+class Answer:
+    """The fields of a 2xx answer as the generated model holds them, before they are checked.
+
+    A plain slotted class, not `Frozen`: one is made for every answer and read once, inside
+    the client, and `Frozen`'s guarded field writes cost more than the rest of it."""
 
     __slots__ = (
         "encapsulation_algorithms",
@@ -78,18 +81,16 @@ class Answer(Frozen):
         encapsulation_algorithms: object = None,
         request_id: object = None,
     ) -> None:
-        self._set(
-            public_key=public_key,
-            key_id=key_id,
-            key_version_id=key_version_id,
-            key_spec=key_spec,
-            key_usage=key_usage,
-            signing_algorithms=signing_algorithms,
-            encryption_algorithms=encryption_algorithms,
-            key_agreement_algorithms=key_agreement_algorithms,
-            encapsulation_algorithms=encapsulation_algorithms,
-            request_id=request_id,
-        )
+        self.public_key = public_key
+        self.key_id = key_id
+        self.key_version_id = key_version_id
+        self.key_spec = key_spec
+        self.key_usage = key_usage
+        self.signing_algorithms = signing_algorithms
+        self.encryption_algorithms = encryption_algorithms
+        self.key_agreement_algorithms = key_agreement_algorithms
+        self.encapsulation_algorithms = encapsulation_algorithms
+        self.request_id = request_id
 
 
 class Operation(Frozen):

@@ -120,7 +120,8 @@ def sign_request(
     if credentials.token:
         added.append((SECURITY_TOKEN_HEADER, credentials.token))
     own = _OWN_WITH_PROJECT if project_id else _OWN
-    pairs = kit.header_pairs(request, skip=own)
+    # Only what `_signed_on_the_wire` keeps is read (content-type among it): nothing else is used.
+    pairs = kit.signable_pairs(request, "x-", own)
     content_type = next((value for name, value in pairs if name == "content-type"), None)
     if needs_unsigned_payload(content_type):
         added.append((CONTENT_HASH_HEADER, UNSIGNED_PAYLOAD))

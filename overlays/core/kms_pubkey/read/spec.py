@@ -147,14 +147,23 @@ def vendor_spec(neutral: str, vendor: str | None) -> str:
     return _table(vendor).get(neutral, neutral)
 
 
+_NEUTRAL_NAMES: dict[str, dict[str, str]] = {}
+"""Each vendor's table turned around (vendor name -> neutral name), made on first use."""
+
+
 def neutral_of(spec: str, vendor: str | None) -> str | None:
     """The neutral name behind a vendor's spec name, or None when we do not know the name.
 
     Names we do not know (a spec added after this release) cannot be checked against the key.
     """
-    for neutral, name in _table(vendor).items():
-        if name == spec:
-            return neutral
+    vendor = vendor if vendor in VOCABULARIES else "aws"
+    reverse = _NEUTRAL_NAMES.get(vendor)
+    if reverse is None:  # the first neutral name of a vendor name wins, as a scan of the table finds it
+        table = VOCABULARIES[vendor]
+        reverse = _NEUTRAL_NAMES[vendor] = {name: neutral for neutral, name in reversed(table.items())}
+    found = reverse.get(spec)
+    if found is not None:
+        return found
     if re.fullmatch(_RSA_SPEC, spec) or spec in _KEY_BYTES:
         return spec
     return None
