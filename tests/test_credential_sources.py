@@ -266,7 +266,9 @@ def test_a_failing_first_fetch_raises() -> None:
 
 def test_callers_that_waited_share_a_failure() -> None:
     clock = Clock()
-    provider = Provider(clock, pause=0.05)
+    # The failing fetch lasts long enough that every thread has started and is waiting on it, even
+    # on a loaded machine: a thread arriving after a failure asks the provider again, by design.
+    provider = Provider(clock, pause=0.5)
     provider.fail = CredentialsError(f"{PROVIDER}: answered HTTP 500")
     source = provider.source()
     errors: list[BaseException] = []
